@@ -1,0 +1,105 @@
+"""The composition root: builds adapters from settings and wires the services to them.
+
+Nothing else in the code base chooses an adapter. Entry points (API, CLI, workers)
+call :func:`build_platform` and use what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from alliance.settings import Settings
+from schemas.topics import PILOT_EVENTS, TOPICS
+from services.adoption.service import AdoptionService
+from services.dead_letters import DeadLetterSink
+from services.ingest import IngestService
+from services.membership import MembershipService
+from services.ports import DocumentStore, EventLog
+from services.queries import Queries
+from streams.embedded import EmbeddedRunner, LogPump
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Platform:
+    """Everything an entry point needs, built once per process."""
+
+    settings: Settings
+    log: EventLog
+    store: DocumentStore
+    clock: Callable[[], datetime]
+    ingest: IngestService
+    adoption: AdoptionService
+    membership: MembershipService
+    queries: Queries
+    pumps: list[LogPump] = field(default_factory=list)
+    runner: EmbeddedRunner | None = None
+
+    def start_processing(self) -> None:
+        """Embedded shape: consume the local log in a background thread."""
+        if self.runner is None and self.pumps:
+            wait = getattr(self.log, "wait_for_append", None)
+            self.runner = EmbeddedRunner(self.pumps, wait=wait)
+            self.runner.start()
+
+    def drain(self) -> int:
+        """Process everything in the log now (import, rebuild, tests)."""
+        return sum(p.drain() for p in self.pumps)
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        self.log.close()
+        self.store.close()
+
+
+def build_log(settings: Settings) -> EventLog:
+    if settings.shape == "embedded":
+        from streams.logs.sqlite import SqliteEventLog
+
+        return SqliteEventLog(settings.data_dir / "events.db")
+    from streams.logs.kafka import KafkaEventLog
+
+    return KafkaEventLog(settings.kafka_bootstrap or "")
+
+
+def build_store(settings: Settings) -> DocumentStore:
+    if settings.shape == "embedded":
+        from services.stores.sqlite import SqliteDocumentStore
+
+        return SqliteDocumentStore(settings.data_dir / "views.db")
+    from services.stores.mongo import MongoDocumentStore
+
+    return MongoDocumentStore(settings.mongo_uri or "", settings.mongo_database)
+
+
+def build_platform(
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    log: EventLog | None = None,
+    store: DocumentStore | None = None,
+) -> Platform:
+    """Wire a platform; ``log`` and ``store`` may be injected (tests)."""
+    settings = settings or Settings()
+    log = log or build_log(settings)
+    store = store or build_store(settings)
+    log.ensure_topics({t.name: t.partitions for t in TOPICS})
+    membership = MembershipService(store)
+    adoption = AdoptionService(store, DeadLetterSink(log, clock))
+    pumps = [LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size)] if settings.shape == "embedded" else []
+    return Platform(
+        settings=settings,
+        log=log,
+        store=store,
+        clock=clock,
+        ingest=IngestService(log, store, clock),
+        adoption=adoption,
+        membership=membership,
+        queries=Queries(store, membership),
+        pumps=pumps,
+    )

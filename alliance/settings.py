@@ -1,0 +1,44 @@
+"""Typed settings for every process, read from ``ALLIANCE_*`` environment variables.
+
+Bad configuration fails at start-up with the variable name and the rule, never later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of the platform (embedded by default)."""
+
+    model_config = SettingsConfigDict(env_prefix="ALLIANCE_", extra="forbid")
+
+    shape: Literal["embedded", "distributed"] = Field(
+        "embedded", description="embedded: one process, SQLite; distributed: Kafka + MongoDB"
+    )
+    data_dir: Path = Field(Path("var"), description="Where the embedded shape keeps its files")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    kafka_bootstrap: str | None = Field(None, description="host:port[,host:port] of Kafka brokers")
+    mongo_uri: str | None = Field(None, description="mongodb:// URI of the read-model database")
+    mongo_database: str = "alliance"
+    batch_size: int = Field(2000, ge=1, le=100_000, description="Events per processing batch")
+    cache_seconds: float = Field(1.0, ge=0, le=60, description="How long a read view may be served from memory")
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _distributed_needs_servers(self) -> Settings:
+        if self.shape == "distributed":
+            missing = [
+                name
+                for name, value in (("ALLIANCE_KAFKA_BOOTSTRAP", self.kafka_bootstrap),
+                                    ("ALLIANCE_MONGO_URI", self.mongo_uri))
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"shape=distributed needs {', '.join(missing)}")
+        return self

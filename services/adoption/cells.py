@@ -1,0 +1,75 @@
+"""Pure aggregation of pilots into adoption cells (municipality × technology)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from services.adoption.pilots import PilotView, phase_rank
+
+Contribution = dict[str, Any]
+Cell = dict[str, Any]
+
+CONTRIBUTION_FIELDS = (
+    "phase",
+    "phase_since",
+    "users_active",
+    "devices_deployed",
+    "hours_saved",
+    "avoided_visits",
+    "cost_nok",
+    "updated_at",
+)
+
+
+def cell_id(municipality: str, technology: str) -> str:
+    return f"{municipality}:{technology}"
+
+
+def cell_key(view: PilotView | None) -> str | None:
+    """The cell a pilot contributes to, or None while it is not registered."""
+    if not view or not view.get("registered"):
+        return None
+    return cell_id(view["municipality"], view["technology"])
+
+
+def contribution(view: PilotView) -> Contribution:
+    """What one pilot adds to its cell."""
+    return {field: view[field] for field in CONTRIBUTION_FIELDS}
+
+
+def aggregate_cell(
+    municipality: str, region: str, technology: str, contributions: dict[str, Contribution]
+) -> Cell:
+    """A cell from its pilots' contributions (the rules of the adoption view).
+
+    Phase: the highest-ranked phase among pilots that are not discontinued, or
+    ``discontinued`` when all are. Current figures (users, devices) come from live pilots;
+    cumulative figures (hours, visits, cost) from every pilot.
+    """
+    pilots = list(contributions.values())
+    live = [p for p in pilots if p["phase"] != "discontinued"]
+    if live:
+        top = max(phase_rank(p["phase"]) for p in live)
+        at_top = [p for p in live if phase_rank(p["phase"]) == top]
+        phase = at_top[0]["phase"]
+        phase_since = min(p["phase_since"] for p in at_top)
+    else:
+        phase = "discontinued"
+        phase_since = max(p["phase_since"] for p in pilots)
+    return {
+        "_id": cell_id(municipality, technology),
+        "municipality": municipality,
+        "region": region,
+        "technology": technology,
+        "phase": phase,
+        "phase_since": phase_since,
+        "pilots": len(pilots),
+        "users_active": sum(p["users_active"] for p in live),
+        "devices_deployed": sum(p["devices_deployed"] for p in live),
+        "hours_saved": round(math.fsum(p["hours_saved"] for p in pilots), 3),
+        "avoided_visits": sum(p["avoided_visits"] for p in pilots),
+        "cost_nok": round(math.fsum(p["cost_nok"] for p in pilots), 2),
+        "updated_at": max(p["updated_at"] for p in pilots),
+        "contributions": dict(sorted(contributions.items())),
+    }

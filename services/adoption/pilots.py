@@ -1,0 +1,187 @@
+"""Pure derivation of a pilot's state from the set of facts (events) known about it.
+
+The state is a function of the *set* of events: arrival order and duplicates cannot
+change it, because every rule below picks by ``(occurred_at, event_id)`` and facts are
+keyed by ``event_id``. No I/O and no clock.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from schemas.events import METRIC_FIELDS
+from schemas.reference import reference
+
+Fact = dict[str, Any]
+PilotView = dict[str, Any]
+
+PROCESSED = "processed"
+PENDING = "accepted"
+REJECTED = "rejected"
+WRONG_OWNER = "pilot_owned_by_other_municipality"
+
+_RANK = reference().phase_rank
+
+
+def utc_key(moment: datetime) -> str:
+    """A sortable UTC timestamp string (lexical order equals time order)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def fact_from_event(event: Any, source: tuple[str, int, int] | None = None) -> Fact:
+    """The compact form of a validated event kept in a pilot's state.
+
+    ``source`` (topic, partition, offset) says where the event was read, so that a later
+    rejection (e.g. ownership decided by a late registration) can name it in a dead letter.
+    """
+    fact: Fact = {
+        "id": str(event.event_id),
+        "type": event.type,
+        "m": event.municipality,
+        "at": utc_key(event.occurred_at),
+        "p": event.payload.model_dump(mode="json", exclude_none=True),
+    }
+    if source is not None:
+        fact["src"] = list(source)
+    return fact
+
+
+def _order(fact: Fact) -> tuple[str, str]:
+    return fact["at"], fact["id"]
+
+
+def _owner(registrations: list[Fact]) -> str | None:
+    # The earliest registration decides ownership, so a late-arriving but earlier
+    # registration cannot be overruled by whoever happened to arrive first.
+    return min(registrations, key=_order)["m"] if registrations else None
+
+
+def _phase_history(applied: list[Fact], first_registration: Fact | None) -> list[dict[str, Any]]:
+    history = []
+    for fact in sorted(applied, key=_order):
+        if fact["type"] == "pilot.registered" and fact is first_registration:
+            phase = "planning"
+        elif fact["type"] == "pilot.phase_changed":
+            phase = fact["p"]["phase"]
+        elif fact["type"] == "pilot.concluded" and fact["p"]["outcome"] != "continued":
+            phase = "operation" if fact["p"]["outcome"] == "scaled_up" else "discontinued"
+        else:
+            continue
+        history.append({"phase": phase, "at": fact["at"], "event_id": fact["id"], "type": fact["type"]})
+    return history
+
+
+def _phase_since(history: list[dict[str, Any]]) -> str | None:
+    if not history:
+        return None
+    current = history[-1]["phase"]
+    since = history[-1]["at"]
+    for step in reversed(history):
+        if step["phase"] != current:
+            break
+        since = step["at"]
+    return since
+
+
+def _metrics(applied: list[Fact]) -> dict[str, dict[str, Any]]:
+    by_period: dict[str, Fact] = {}
+    for fact in applied:
+        if fact["type"] != "pilot.metrics_reported":
+            continue
+        period = fact["p"]["period"]
+        current = by_period.get(period)
+        if current is None or _order(fact) > _order(current):
+            by_period[period] = fact
+    return {
+        period: {
+            **{k: v for k, v in fact["p"].items() if k in METRIC_FIELDS},
+            "reported_at": fact["at"],
+            "event_id": fact["id"],
+        }
+        for period, fact in sorted(by_period.items())
+    }
+
+
+def _latest_value(metrics: dict[str, dict[str, Any]], field: str) -> int:
+    for period in sorted(metrics, reverse=True):
+        if field in metrics[period]:
+            return int(metrics[period][field])
+    return 0
+
+
+def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
+    """Everything the views need about one pilot, from all facts known for it."""
+    registrations = [f for f in facts.values() if f["type"] == "pilot.registered"]
+    owner = _owner(registrations)
+    statuses: dict[str, str] = {}
+    applied: list[Fact] = []
+    for fact in facts.values():
+        if owner is None:
+            statuses[fact["id"]] = PENDING
+        elif fact["m"] != owner:
+            statuses[fact["id"]] = f"{REJECTED}:{WRONG_OWNER}"
+        else:
+            statuses[fact["id"]] = PROCESSED
+            applied.append(fact)
+    view: PilotView = {"pilot_id": pilot_id, "registered": owner is not None, "statuses": statuses}
+    if owner is None:
+        return view
+
+    own_registrations = sorted((f for f in applied if f["type"] == "pilot.registered"), key=_order)
+    first, latest = own_registrations[0], own_registrations[-1]
+    history = _phase_history(applied, first)
+    metrics = _metrics(applied)
+    conclusions = sorted((f for f in applied if f["type"] == "pilot.concluded"), key=_order)
+    lessons = sorted((f for f in applied if f["type"] == "pilot.lesson_recorded"), key=_order)
+    phase = history[-1]["phase"] if history else "planning"
+    live = phase != "discontinued"
+    view.update(
+        {
+            "municipality": owner,
+            "region": reference().region_of(owner),
+            "technology": latest["p"]["technology"],
+            "title": latest["p"]["title"],
+            "started_on": latest["p"].get("started_on"),
+            "partners": latest["p"].get("partners", []),
+            "target_group": latest["p"].get("target_group"),
+            "registered_at": first["at"],
+            "phase": phase,
+            "phase_since": _phase_since(history),
+            "phase_history": history,
+            "outcome": (
+                {
+                    "outcome": conclusions[-1]["p"]["outcome"],
+                    "summary": conclusions[-1]["p"]["summary"],
+                    "at": conclusions[-1]["at"],
+                    "event_id": conclusions[-1]["id"],
+                }
+                if conclusions
+                else None
+            ),
+            "metrics": metrics,
+            "lessons": [
+                {
+                    "event_id": f["id"],
+                    "title": f["p"]["title"],
+                    "text": f["p"]["text"],
+                    "tags": f["p"].get("tags", []),
+                    "at": f["at"],
+                }
+                for f in lessons
+            ],
+            "users_active": _latest_value(metrics, "users_active") if live else 0,
+            "devices_deployed": _latest_value(metrics, "devices_deployed") if live else 0,
+            "hours_saved": math.fsum(float(m.get("hours_saved", 0)) for m in metrics.values()),
+            "avoided_visits": sum(int(m.get("avoided_visits", 0)) for m in metrics.values()),
+            "cost_nok": math.fsum(float(m.get("cost_nok", 0)) for m in metrics.values()),
+            "updated_at": max(f["at"] for f in applied),
+        }
+    )
+    return view
+
+
+def phase_rank(phase: str) -> int:
+    """Rank of a phase code; discontinued ranks below planning."""
+    return _RANK[phase]

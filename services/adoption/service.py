@@ -1,0 +1,183 @@
+"""The adoption service: consumes ``pilot-events`` batches and maintains the adoption views.
+
+Thin over the pure projection: parse, load the documents a batch touches (one round trip
+per collection), project, write everything back with the consumer position last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from schemas.events import DeadLetter
+from schemas.parsing import EventRefused, FieldError, load_recorded
+from schemas.privacy import identity_number_paths
+from services.adoption.pilots import Fact, fact_from_event
+from services.adoption.projection import PilotsOutcome, project_cells, project_pilots
+from services.dead_letters import DeadLetterSink
+from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
+
+PILOTS = "pilots"
+CELLS = "cells"
+EVENT_STATUS = "event_status"
+POSITIONS = "positions"
+INDEXES = {
+    PILOTS: ("municipality", "technology", "region", "phase"),
+    CELLS: ("municipality", "technology", "region", "phase"),
+    EVENT_STATUS: ("status",),
+}
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """What one batch did (for logs, metrics and tests)."""
+
+    consumed: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+
+
+def position_id(consumer: str, topic: str, partition: int) -> str:
+    return f"{consumer}:{topic}:{partition}"
+
+
+def decode_entry(entry: LogEntry) -> dict[str, Any]:
+    """The JSON object in a log entry, or :class:`EventRefused` naming why not."""
+    try:
+        document = orjson.loads(entry.value)
+    except orjson.JSONDecodeError:
+        raise EventRefused([FieldError("$", "invalid_json", "Not valid JSON")]) from None
+    if not isinstance(document, dict):
+        raise EventRefused([FieldError("$", "type", "An event must be a JSON object")])
+    return document
+
+
+def safe_event_id(document: Any) -> str | None:
+    """The event_id of a refused document, if it is safe to repeat (short, no identity number)."""
+    if isinstance(document, dict) and isinstance(document.get("event_id"), str):
+        value = document["event_id"]
+        if len(value) <= 64 and not identity_number_paths(value):
+            return value
+    return None
+
+
+def _status_doc(event_id: str, status: str, reason: str | None, fact: Fact | None = None,
+                errors: Sequence[FieldError] = ()) -> dict[str, Any]:
+    doc: dict[str, Any] = {"_id": event_id, "status": status}
+    if reason:
+        doc["reason"] = reason
+    if errors:
+        doc["errors"] = [e.as_dict() for e in errors]
+    if fact is not None:
+        doc.update({"pilot_id": fact["p"]["pilot_id"], "type": fact["type"], "municipality": fact["m"]})
+    return doc
+
+
+class AdoptionService:
+    """Consumer of ``pilot-events`` that maintains pilots, cells and event statuses."""
+
+    name = "adoption"
+
+    def __init__(self, store: DocumentStore, dead_letters: DeadLetterSink) -> None:
+        self.store = store
+        self.dead_letters = dead_letters
+        for collection, fields in INDEXES.items():
+            store.ensure_indexes(collection, fields)
+
+    def position(self, topic: str, partition: int) -> int:
+        """The next offset to read, as committed together with the state."""
+        doc = self.store.get(POSITIONS, position_id(self.name, topic, partition))
+        return int(doc["offset"]) if doc else 0
+
+    def handle(self, entries: Sequence[LogEntry]) -> BatchReport:
+        """Apply a batch of log entries. Safe to call again with the same entries."""
+        letters: list[DeadLetter] = []
+        writes: list[Write] = []
+        facts: list[Fact] = []
+        for entry in entries:
+            document: Any = None
+            try:
+                document = decode_entry(entry)
+                recorded = load_recorded(document)
+            except EventRefused as refused:
+                reason = "invalid_json" if document is None else "validation_failed"
+                event_id = safe_event_id(document)
+                letters.append(self.dead_letters.letter(entry, reason, refused.errors, event_id))
+                if event_id:
+                    writes.append(Upsert(EVENT_STATUS, _status_doc(event_id, "rejected", reason,
+                                                                   errors=refused.errors)))
+                continue
+            facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
+
+        facts, moved = self._split_reused_ids(facts)
+        pilot_ids = {f["p"]["pilot_id"] for f in facts}
+        pilots = project_pilots(self.store.get_many(PILOTS, pilot_ids) if pilot_ids else {}, facts)
+        pilots.conflicts += moved
+        touched = pilots.touched_cells()
+        cells = project_cells(self.store.get_many(CELLS, touched) if touched else {}, pilots.changes)
+
+        writes += [Upsert(PILOTS, c.document) for c in pilots.changes]
+        writes += [Upsert(CELLS, doc) for doc in cells.upserts]
+        writes += [Delete(CELLS, key) for key in cells.deletes]
+        writes += [
+            Upsert(EVENT_STATUS, _status_doc(s.event_id, s.status, s.reason, s.fact))
+            for s in pilots.statuses
+        ]
+        letters += self._rejections(pilots)
+        writes += self._positions(entries)
+
+        # Dead letters first: after a crash before the state write the batch is replayed and
+        # the letters are sent again; readers of dead-letter key them by event_id and reason.
+        self.dead_letters.send(letters)
+        self.store.write(writes)
+        return BatchReport(
+            consumed=len(entries),
+            applied=len(facts) - pilots.duplicates - len(pilots.conflicts),
+            duplicates=pilots.duplicates,
+            dead_lettered=len(letters),
+        )
+
+    def _split_reused_ids(self, facts: list[Fact]) -> tuple[list[Fact], list[Fact]]:
+        """Separate facts whose event_id is already known for *another* pilot.
+
+        The API's registry stops that at the door; producers writing straight to the log
+        are checked here, so one id can never count in two places.
+        """
+        if not facts:
+            return facts, []
+        known = self.store.get_many(EVENT_STATUS, {f["id"] for f in facts})
+        keep, moved = [], []
+        first_pilot: dict[str, str] = {}
+        for fact in facts:
+            pilot_id = fact["p"]["pilot_id"]
+            owner = known.get(fact["id"], {}).get("pilot_id") or first_pilot.setdefault(fact["id"], pilot_id)
+            (keep if owner == pilot_id else moved).append(fact)
+        return keep, moved
+
+    def _rejections(self, pilots: PilotsOutcome) -> list[DeadLetter]:
+        letters = []
+        for change in pilots.statuses:
+            if change.status == "rejected":
+                letters.append(self._letter_for(change.fact, change.reason or "rejected"))
+        letters += [self._letter_for(f, "conflicting_event_id") for f in pilots.conflicts]
+        return letters
+
+    def _letter_for(self, fact: Fact, reason: str) -> DeadLetter:
+        topic, partition, offset = fact.get("src") or ("pilot-events", -1, -1)
+        entry = LogEntry(topic, partition, offset, fact["m"], b"")
+        return self.dead_letters.letter(entry, reason, [], fact["id"])
+
+    def _positions(self, entries: Sequence[LogEntry]) -> list[Write]:
+        last: dict[tuple[str, int], int] = {}
+        for entry in entries:
+            key = (entry.topic, entry.partition)
+            last[key] = max(last.get(key, -1), entry.offset)
+        return [
+            Upsert(POSITIONS, {"_id": position_id(self.name, topic, partition), "consumer": self.name,
+                               "topic": topic, "partition": partition, "offset": offset + 1})
+            for (topic, partition), offset in last.items()
+        ]

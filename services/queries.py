@@ -1,0 +1,160 @@
+"""The read side: views for the API and the dashboard, straight from the read-model store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from schemas.reference import reference
+from services.adoption.service import CELLS, EVENT_STATUS, PILOTS
+from services.ingest import EVENT_IDS
+from services.membership import MembershipService
+from services.ports import DocumentStore
+
+CELL_FIELDS = (
+    "municipality",
+    "technology",
+    "phase",
+    "phase_since",
+    "pilots",
+    "users_active",
+    "devices_deployed",
+    "hours_saved",
+    "avoided_visits",
+    "cost_nok",
+    "updated_at",
+)
+PILOT_SUMMARY_FIELDS = ("pilot_id", "technology", "title", "phase", "phase_since", "started_on")
+
+
+class NotFound(LookupError):
+    """An unknown code or id; the message says which."""
+
+
+def _cell(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc[k] for k in CELL_FIELDS}
+
+
+def _public_pilot(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in ("_id", "facts", "statuses", "registered")}
+
+
+class Queries:
+    """Read-only views over the store."""
+
+    def __init__(self, store: DocumentStore, membership: MembershipService) -> None:
+        self.store = store
+        self.membership = membership
+        self.ref = reference()
+
+    def adoption(
+        self, region: str | None = None, technology: str | None = None, phase: str | None = None
+    ) -> dict[str, Any]:
+        """Adoption cells (municipality × technology), filtered; ``as_of`` is the newest fact."""
+        where: dict[str, Any] = {}
+        if region:
+            where["region"] = region
+        if technology:
+            where["technology"] = technology
+        if phase:
+            where["phase"] = phase
+        docs = self.store.find(CELLS, where or None, exclude=("contributions",))
+        cells = [_cell(d) for d in docs]
+        return {"as_of": max((c["updated_at"] for c in cells), default=None), "cells": cells}
+
+    def municipalities(self) -> list[dict[str, Any]]:
+        members = self.membership.members()
+        counts = Counter(d["municipality"] for d in self.store.find(CELLS, exclude=("contributions",)))
+        return [
+            {
+                "code": m.code,
+                "code_pre2020": m.code_pre2020,
+                "name": m.name,
+                "region": m.region,
+                "org_number": m.org_number,
+                "population_2013": m.population_2013,
+                "member": m.code in members,
+                "technologies": counts.get(m.code, 0),
+            }
+            for m in self.ref.municipalities
+        ]
+
+    def municipality(self, code: str) -> dict[str, Any]:
+        municipality = self.ref.municipality(code)
+        if municipality is None:
+            raise NotFound(f"Unknown municipality {code!r}: use a 34xx (or pre-2020 04xx) number")
+        cells = self.store.find(CELLS, {"municipality": municipality.code}, exclude=("contributions",))
+        pilots = self.store.find(PILOTS, {"municipality": municipality.code}, sort="pilot_id",
+                                 exclude=("facts", "statuses"))
+        return {
+            "code": municipality.code,
+            "code_pre2020": municipality.code_pre2020,
+            "name": municipality.name,
+            "region": municipality.region,
+            "org_number": municipality.org_number,
+            "population_2013": municipality.population_2013,
+            "population_2019": municipality.population_2019,
+            "member": municipality.code in self.membership.members(),
+            "cells": [_cell(c) for c in cells],
+            "pilots": [{k: p.get(k) for k in PILOT_SUMMARY_FIELDS} for p in pilots],
+        }
+
+    def technologies(self) -> list[dict[str, Any]]:
+        counts = Counter(d["technology"] for d in self.store.find(CELLS, exclude=("contributions",)))
+        return [
+            {
+                "code": t.code,
+                "name_nb": t.name_nb,
+                "name_en": t.name_en,
+                "recommended": t.recommended,
+                "municipalities": counts.get(t.code, 0),
+            }
+            for t in self.ref.technologies
+        ]
+
+    def technology(self, code: str) -> dict[str, Any]:
+        technology = self.ref.technology(code)
+        if technology is None:
+            known = ", ".join(sorted(self.ref.technology_codes))
+            raise NotFound(f"Unknown technology {code!r}; known codes: {known}")
+        members = self.membership.members()
+        cells = self.store.find(CELLS, {"technology": code}, exclude=("contributions",))
+        per_phase = Counter(c["phase"] for c in cells)
+        adopting = {c["municipality"] for c in cells if c["phase"] in ("implementing", "operation")}
+        return {
+            "code": technology.code,
+            "name_nb": technology.name_nb,
+            "name_en": technology.name_en,
+            "recommended": technology.recommended,
+            "phases": {p.code: per_phase.get(p.code, 0) for p in self.ref.phases},
+            "members": len(members),
+            "members_adopting": len(adopting & members),
+            "adoption_rate": round(len(adopting & members) / len(members), 4) if members else 0.0,
+            "municipalities": [
+                {"municipality": c["municipality"], "phase": c["phase"], "pilots": c["pilots"],
+                 "member": c["municipality"] in members}
+                for c in cells
+            ],
+        }
+
+    def pilot(self, pilot_id: str) -> dict[str, Any]:
+        doc = self.store.get(PILOTS, pilot_id)
+        if doc is None or not doc.get("registered"):
+            raise NotFound(f"Unknown pilot {pilot_id!r}")
+        return _public_pilot(doc)
+
+    def event_status(self, event_id: str) -> dict[str, Any]:
+        status = self.store.get(EVENT_STATUS, event_id)
+        if status is not None:
+            body = {"event_id": event_id, "status": status["status"]}
+            if "reason" in status:
+                body["reason"] = status["reason"]
+            if "errors" in status:
+                body["errors"] = status["errors"]
+            if status["status"] == "accepted":
+                body["detail"] = "waiting for the pilot's pilot.registered event"
+            return body
+        registered = self.store.get(EVENT_IDS, event_id)
+        if registered is not None and registered.get("published"):
+            return {"event_id": event_id, "status": "accepted"}
+        raise NotFound(f"Unknown event {event_id!r}")
