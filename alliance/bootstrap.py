@@ -18,6 +18,7 @@ from services.ingest import IngestService
 from services.membership import MembershipService
 from services.ports import DocumentStore, EventLog
 from services.queries import Queries
+from services.view_cache import ViewCache
 from streams.embedded import EmbeddedRunner, LogPump
 
 
@@ -39,6 +40,7 @@ class Platform:
     queries: Queries
     pumps: list[LogPump] = field(default_factory=list)
     runner: EmbeddedRunner | None = None
+    view_cache: ViewCache = field(default_factory=lambda: ViewCache(lambda: None, 0))
 
     def start_processing(self) -> None:
         """Embedded shape: consume the local log in a background thread."""
@@ -102,4 +104,5 @@ def build_platform(
         membership=membership,
         queries=Queries(store, membership),
         pumps=pumps,
+        view_cache=ViewCache(lambda: getattr(store, "generation", None), settings.cache_seconds),
     )

@@ -49,6 +49,8 @@ class SqliteDocumentStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._tables: set[str] = set()
+        # Bumped on every committed write from this process; read caches key on it.
+        self.generation = 0
         self._writer = self._connect()
         self._writer.execute("PRAGMA journal_mode=WAL")
 
@@ -188,6 +190,7 @@ class SqliteDocumentStore:
                     elif isinstance(item, Delete):
                         self._writer.execute(f'DELETE FROM "{table}" WHERE id = ?', (item.id,))
                 self._writer.execute("COMMIT")
+                self.generation += 1
             except BaseException:
                 self._writer.execute("ROLLBACK")
                 raise

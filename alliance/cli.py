@@ -1,0 +1,171 @@
+"""The ``alliance`` command: start the platform, import events, rebuild views, export contracts."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from alliance.settings import Settings
+
+app = typer.Typer(help="Innovation alliance platform for welfare technology (Innlandet).", no_args_is_help=True)
+console = Console()
+IMPORT_BATCH = 1000
+
+
+def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except Exception as error:  # pydantic's ValidationError: say which setting is wrong, then stop
+        console.print(f"[red]Invalid configuration:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console)
+
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Embedded data directory (default ./var)")]
+
+
+@app.command()
+def up(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    data_dir: DataDir = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the synthetic demo history first")] = False,
+) -> None:
+    """Start the API and the services in one process (embedded shape unless configured otherwise)."""
+    import uvicorn
+
+    from alliance.bootstrap import build_platform
+    from api.app import create_app
+
+    settings = _settings(data_dir, host=host, port=port)
+    platform = build_platform(settings)
+    if demo:
+        from alliance.demo import demo_events
+
+        results = platform.ingest.submit(demo_events(), "import")
+        counts = Counter(r.outcome for r in results)
+        console.print(f"Demo history (synthetic): {counts['accepted']} new, {counts['duplicate']} already loaded")
+    console.print(f"Alliance platform ({settings.shape}) on http://{settings.host}:{settings.port}  "
+                  f"— API docs at /docs")
+    uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command("import")
+def import_events(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines or CSV of events")],
+    data_dir: DataDir = None,
+) -> None:
+    """Import events from a file: progress bar, then a summary of what was accepted and refused."""
+    from alliance.bootstrap import build_platform
+    from alliance.importing import count_lines, read_events
+    from schemas.parsing import FieldError
+    from services.ingest import IngestResult
+
+    platform = build_platform(_settings(data_dir))
+    outcomes: Counter[str] = Counter()
+    reasons: Counter[tuple[str, str]] = Counter()
+    examples: list[tuple[int, str]] = []
+
+    def tally(lines: list[int], results: list[IngestResult]) -> None:
+        for line, result in zip(lines, results, strict=True):
+            outcomes[result.outcome] += 1
+            for error in result.errors:
+                reasons[(error.field, error.rule)] += 1
+            if result.errors and len(examples) < 20:
+                examples.append((line, "; ".join(f"{e.field}: {e.rule}" for e in result.errors)))
+
+    with _progress() as progress:
+        task = progress.add_task(f"Importing {file.name}", total=count_lines(file))
+        batch, lines = [], []
+        for item in read_events(file):
+            if item.error:
+                tally([item.line], [IngestResult(0, "refused", None, [FieldError("$", item.error, "")])])
+                progress.advance(task)
+                continue
+            batch.append(item.value)
+            lines.append(item.line)
+            if len(batch) >= IMPORT_BATCH:
+                tally(lines, platform.ingest.submit(batch, "import"))
+                progress.advance(task, len(batch))
+                batch, lines = [], []
+        if batch:
+            tally(lines, platform.ingest.submit(batch, "import"))
+            progress.advance(task, len(batch))
+    if platform.settings.shape == "embedded":
+        platform.drain()
+    platform.close()
+
+    table = Table(title=f"Import of {file.name}")
+    table.add_column("outcome")
+    table.add_column("events", justify="right")
+    for outcome in ("accepted", "duplicate", "refused", "conflict"):
+        table.add_row(outcome, str(outcomes[outcome]))
+    console.print(table)
+    if reasons:
+        why = Table(title="Refusals by field and rule")
+        for column in ("field", "rule", "events"):
+            why.add_column(column)
+        for (field, rule), count in reasons.most_common():
+            why.add_row(field, rule, str(count))
+        console.print(why)
+        for line, text in examples:
+            console.print(f"  line {line}: {text}")
+    if outcomes["refused"] or outcomes["conflict"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def rebuild(data_dir: DataDir = None) -> None:
+    """Replay the event log from the start into fresh views."""
+    from alliance.bootstrap import build_platform
+    from services.adoption.service import CELLS, EVENT_STATUS, PILOTS, POSITIONS
+    from schemas.topics import PILOT_EVENTS
+
+    platform = build_platform(_settings(data_dir))
+    for collection in (PILOTS, CELLS, EVENT_STATUS, POSITIONS):
+        platform.store.drop(collection)
+    platform = build_platform(platform.settings, log=platform.log, store=platform.store)
+    total = sum(platform.log.end_offset(PILOT_EVENTS.name, p) for p in platform.log.partitions(PILOT_EVENTS.name))
+    with _progress() as progress:
+        task = progress.add_task("Replaying pilot-events", total=total)
+        while handled := sum(p.pump_once() for p in platform.pumps):
+            progress.advance(task, handled)
+    console.print(f"Rebuilt views from {total} events.")
+    platform.close()
+
+
+@app.command("export-schemas")
+def export_schemas(
+    check: Annotated[bool, typer.Option("--check", help="Fail if the committed exports are stale")] = False,
+) -> None:
+    """Write the JSON Schemas of the events and the AsyncAPI document to schemas/export."""
+    from schemas.export import EXPORT_DIR, rendered_exports, write_exports
+
+    if check:
+        stale = [p for p, text in rendered_exports().items()
+                 if not (EXPORT_DIR / p).exists() or (EXPORT_DIR / p).read_text(encoding="utf-8") != text]
+        if stale:
+            console.print(f"[red]Stale exports:[/red] {', '.join(stale)} — run `alliance export-schemas`")
+            raise typer.Exit(1)
+        console.print("Exports are current.")
+        return
+    for path in write_exports():
+        console.print(f"wrote {os.path.relpath(path)}")
+
+
+if __name__ == "__main__":
+    app()

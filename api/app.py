@@ -1,0 +1,63 @@
+"""The FastAPI application: thin routes over the platform built by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import TypeAdapter
+
+from alliance.bootstrap import Platform, build_platform
+from alliance.settings import Settings
+from api.errors import install_error_handlers
+from api.routes import events, meta, views
+from schemas.events import PilotEvent
+
+API_VERSION = "1.0.0"
+
+
+def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app. Without a platform, one is built from settings at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = platform is None
+        current = platform or build_platform(settings or Settings())
+        app.state.platform = current
+        current.start_processing()
+        try:
+            yield
+        finally:
+            if owned:
+                current.close()
+
+    app = FastAPI(
+        title="Innovation alliance for welfare technology — Innlandet",
+        version=API_VERSION,
+        description="Shared, live picture of welfare-technology pilots across the alliance's member "
+        "municipalities: post pilot events, read adoption, pilots and lessons.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(events.router)
+    app.include_router(views.router)
+    app.include_router(meta.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document plus the event contracts used by ``POST /v1/events``."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    event_schema = TypeAdapter(PilotEvent).json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(event_schema.pop("$defs", {}))
+    components["PilotEvent"] = event_schema
+    app.openapi_schema = schema
+    return schema

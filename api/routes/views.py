@@ -1,0 +1,77 @@
+"""Shared read views: adoption, municipalities, technologies, pilots."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query
+from starlette.responses import Response
+
+from api.deps import PlatformDep
+from api.models import (
+    AdoptionOut,
+    ErrorOut,
+    MunicipalityOut,
+    MunicipalityProfileOut,
+    PilotOut,
+    TechnologyOut,
+    TechnologyViewOut,
+)
+from api.responses import JSONResponse, csv_bytes, wants_csv
+from schemas.events import PhaseCode, TechnologyCode
+from services.queries import CELL_FIELDS
+
+router = APIRouter(prefix="/v1", tags=["views"])
+RegionCode = Literal["fjellregionen", "sor-osterdal", "kongsvingerregionen", "hamarregionen"]
+NOT_FOUND = {404: {"model": ErrorOut, "description": "Unknown code or id"}}
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+
+
+@router.get(
+    "/adoption",
+    response_model=AdoptionOut,
+    responses={200: {"content": CSV_CONTENT}},
+    summary="Adoption cells (municipality × technology); Accept: text/csv for CSV",
+)
+def adoption(
+    platform: PlatformDep,
+    region: RegionCode | None = None,
+    technology: TechnologyCode | None = None,  # type: ignore[valid-type]
+    phase: PhaseCode | None = None,  # type: ignore[valid-type]
+    format: Annotated[Literal["json", "csv"] | None, Query(description="Overrides Accept")] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    as_csv = wants_csv(accept, format)
+
+    def render() -> Response:
+        view = platform.queries.adoption(region=region, technology=technology, phase=phase)
+        if as_csv:
+            return Response(csv_bytes(view["cells"], CELL_FIELDS), media_type="text/csv; charset=utf-8")
+        return JSONResponse(view)
+
+    return platform.view_cache.get(("adoption", region, technology, phase, as_csv), render)
+
+
+@router.get("/municipalities", response_model=list[MunicipalityOut])
+def municipalities(platform: PlatformDep) -> Any:
+    return platform.queries.municipalities()
+
+
+@router.get("/municipalities/{code}", response_model=MunicipalityProfileOut, responses=NOT_FOUND)
+def municipality(code: str, platform: PlatformDep) -> Any:
+    return platform.queries.municipality(code)
+
+
+@router.get("/technologies", response_model=list[TechnologyOut])
+def technologies(platform: PlatformDep) -> Any:
+    return platform.queries.technologies()
+
+
+@router.get("/technologies/{code}", response_model=TechnologyViewOut, responses=NOT_FOUND)
+def technology(code: str, platform: PlatformDep) -> Any:
+    return platform.queries.technology(code)
+
+
+@router.get("/pilots/{pilot_id}", response_model=PilotOut, responses=NOT_FOUND)
+def pilot(pilot_id: str, platform: PlatformDep) -> Any:
+    return platform.queries.pilot(pilot_id)
