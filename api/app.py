@@ -18,15 +18,21 @@ from schemas.events import PilotEvent
 API_VERSION = "1.0.0"
 
 
-def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
-    """Build the app. Without a platform, one is built from settings at start-up."""
+def create_app(
+    platform: Platform | None = None, settings: Settings | None = None, process: bool = True
+) -> FastAPI:
+    """Build the app. Without a platform, one is built from settings at start-up.
+
+    ``process=False`` leaves consuming the log to the caller (tests drain it explicitly).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = platform is None
         current = platform or build_platform(settings or Settings())
         app.state.platform = current
-        current.start_processing()
+        if process:
+            current.start_processing()
         try:
             yield
         finally:

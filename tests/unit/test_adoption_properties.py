@@ -1,0 +1,50 @@
+"""Property: the same events in any order, batching and with any duplicates give the same views."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import concluded, lesson, metrics, phase, registered
+from tests.unit.adoption_fold import fold
+
+PILOTS = ["p1", "p2", "p3"]
+MUNICIPALITIES = ["3420", "3421"]
+TECHNOLOGIES = ["safety-alarm", "digital-supervision"]
+TIMES = [f"2020-0{m}-01T00:00:00Z" for m in range(1, 10)]
+
+
+def ids() -> st.SearchStrategy[str]:
+    return st.uuids(version=4).map(str)
+
+
+def _event() -> st.SearchStrategy[dict]:
+    common = {"municipality": st.sampled_from(MUNICIPALITIES), "at": st.sampled_from(TIMES), "event_id": ids()}
+    pilot = st.sampled_from(PILOTS)
+    return st.one_of(
+        st.builds(registered, pilot, technology=st.sampled_from(TECHNOLOGIES), **common),
+        st.builds(phase, pilot, st.sampled_from(["planning", "piloting", "implementing", "operation",
+                                                 "discontinued"]), **common),
+        st.builds(metrics, pilot, st.sampled_from(["2020-01", "2020-02"]),
+                  users_active=st.integers(0, 50), hours_saved=st.floats(0, 100, allow_nan=False).map(
+                      lambda x: round(x, 1)), **common),
+        st.builds(concluded, pilot, st.sampled_from(["scaled_up", "continued", "discontinued"]), **common),
+        st.builds(lesson, pilot, **common),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(_event(), min_size=1, max_size=25, unique_by=lambda e: e["event_id"]), data=st.data())
+def test_order_batching_and_duplicates_do_not_change_views(events, data):
+    reference = fold(events)
+    shuffled = data.draw(st.permutations(events))
+    duplicated = shuffled + data.draw(st.lists(st.sampled_from(events), max_size=10))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(duplicated)), max_size=5)))
+    batches, start = [], 0
+    for cut in [*cuts, len(duplicated)]:
+        batches.append(duplicated[start:cut])
+        start = cut
+    replayed = fold(*batches)
+    assert replayed.public_cells() == reference.public_cells()
+    assert replayed.public_pilots() == reference.public_pilots()
+    assert replayed.statuses == reference.statuses
