@@ -100,6 +100,7 @@ async def _submit(request: Request, platform: Any, items: list[Any]) -> list[Any
 @router.get(
     "/{event_id}",
     response_model=EventStatusOut,
+    response_model_exclude_none=True,
     responses={404: {"model": ErrorOut}},
     summary="accepted (in the log), processed (in the views) or rejected (with the reason)",
 )
