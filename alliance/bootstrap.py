@@ -93,7 +93,11 @@ def build_platform(
     log.ensure_topics({t.name: t.partitions for t in TOPICS})
     membership = MembershipService(store)
     adoption = AdoptionService(store, DeadLetterSink(log, clock))
-    pumps = [LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size)] if settings.shape == "embedded" else []
+    pumps = (
+        [LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size)]
+        if settings.shape == "embedded"
+        else []
+    )
     return Platform(
         settings=settings,
         log=log,

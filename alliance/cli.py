@@ -14,7 +14,9 @@ from rich.table import Table
 
 from alliance.settings import Settings
 
-app = typer.Typer(help="Innovation alliance platform for welfare technology (Innlandet).", no_args_is_help=True)
+app = typer.Typer(
+    help="Innovation alliance platform for welfare technology (Innlandet).", no_args_is_help=True
+)
 console = Console()
 IMPORT_BATCH = 1000
 
@@ -31,8 +33,13 @@ def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=console)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
 
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Embedded data directory (default ./var)")]
@@ -58,9 +65,12 @@ def up(
 
         results = platform.ingest.submit(demo_events(), "import")
         counts = Counter(r.outcome for r in results)
-        console.print(f"Demo history (synthetic): {counts['accepted']} new, {counts['duplicate']} already loaded")
-    console.print(f"Alliance platform ({settings.shape}) on http://{settings.host}:{settings.port}  "
-                  f"— API docs at /docs")
+        console.print(
+            f"Demo history (synthetic): {counts['accepted']} new, {counts['duplicate']} already loaded"
+        )
+    console.print(
+        f"Alliance platform ({settings.shape}) on http://{settings.host}:{settings.port}  — API docs at /docs"
+    )
     uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_level="info")
 
 
@@ -132,14 +142,16 @@ def import_events(
 def rebuild(data_dir: DataDir = None) -> None:
     """Replay the event log from the start into fresh views."""
     from alliance.bootstrap import build_platform
-    from services.adoption.service import CELLS, EVENT_STATUS, PILOTS, POSITIONS
     from schemas.topics import PILOT_EVENTS
+    from services.adoption.service import CELLS, EVENT_STATUS, PILOTS, POSITIONS
 
     platform = build_platform(_settings(data_dir))
     for collection in (PILOTS, CELLS, EVENT_STATUS, POSITIONS):
         platform.store.drop(collection)
     platform = build_platform(platform.settings, log=platform.log, store=platform.store)
-    total = sum(platform.log.end_offset(PILOT_EVENTS.name, p) for p in platform.log.partitions(PILOT_EVENTS.name))
+    total = sum(
+        platform.log.end_offset(PILOT_EVENTS.name, p) for p in platform.log.partitions(PILOT_EVENTS.name)
+    )
     with _progress() as progress:
         task = progress.add_task("Replaying pilot-events", total=total)
         while handled := sum(p.pump_once() for p in platform.pumps):
@@ -156,8 +168,11 @@ def export_schemas(
     from schemas.export import EXPORT_DIR, rendered_exports, write_exports
 
     if check:
-        stale = [p for p, text in rendered_exports().items()
-                 if not (EXPORT_DIR / p).exists() or (EXPORT_DIR / p).read_text(encoding="utf-8") != text]
+        stale = [
+            p
+            for p, text in rendered_exports().items()
+            if not (EXPORT_DIR / p).exists() or (EXPORT_DIR / p).read_text(encoding="utf-8") != text
+        ]
         if stale:
             console.print(f"[red]Stale exports:[/red] {', '.join(stale)} — run `alliance export-schemas`")
             raise typer.Exit(1)

@@ -37,17 +37,38 @@ _TITLES = {
     "nurse-call": "Nytt pasientvarslingsanlegg på sykehjem",
 }
 _LESSONS = [
-    ("Involver de ansatte tidlig", "Opplæring av nattevakter før oppstart ga færre falske alarmer.", ["opplæring"]),
-    ("Test dekning før utrulling", "Mobildekningen i grisgrendte strøk var dårligere enn antatt; "
-     "vi måtte bytte til en annen operatør for 30 alarmer.", ["dekning", "leverandør"]),
-    ("Plan for leverandørbytte", "When we changed supplier, a few alarms lost contact for two days. "
-     "Run old and new platform in parallel.", ["supplier", "risk"]),
-    ("Pårørende er en ressurs", "Pårørende som fikk varsel på mobil, ga tryggere brukere og færre utrykninger.",
-     ["pårørende"]),
-    ("Measure benefits from day one", "Without a baseline of home visits we could not show the savings "
-     "to the municipal council.", ["gevinstrealisering", "benefits"]),
-    ("Felles anskaffelse sparte tid", "Å kjøpe sammen med nabokommunene halverte tiden brukt på "
-     "anbudsprosessen.", ["anskaffelse"]),
+    (
+        "Involver de ansatte tidlig",
+        "Opplæring av nattevakter før oppstart ga færre falske alarmer.",
+        ["opplæring"],
+    ),
+    (
+        "Test dekning før utrulling",
+        "Mobildekningen i grisgrendte strøk var dårligere enn antatt; "
+        "vi måtte bytte til en annen operatør for 30 alarmer.",
+        ["dekning", "leverandør"],
+    ),
+    (
+        "Plan for leverandørbytte",
+        "When we changed supplier, a few alarms lost contact for two days. "
+        "Run old and new platform in parallel.",
+        ["supplier", "risk"],
+    ),
+    (
+        "Pårørende er en ressurs",
+        "Pårørende som fikk varsel på mobil, ga tryggere brukere og færre utrykninger.",
+        ["pårørende"],
+    ),
+    (
+        "Measure benefits from day one",
+        "Without a baseline of home visits we could not show the savings to the municipal council.",
+        ["gevinstrealisering", "benefits"],
+    ),
+    (
+        "Felles anskaffelse sparte tid",
+        "Å kjøpe sammen med nabokommunene halverte tiden brukt på anbudsprosessen.",
+        ["anskaffelse"],
+    ),
 ]
 _PARTNERS = ["HelseINN", "Sykehuset Innlandet", "Høgskolen i Innlandet"]
 
@@ -97,14 +118,21 @@ def demo_events(seed: int = 2017) -> list[dict[str, Any]]:
             start = date(max(2017, recommended), 1, 1) + timedelta(days=rng.randrange(0, 5 * 365))
             if start > _END - timedelta(days=60):
                 start = _END - timedelta(days=rng.randrange(60, 400))
-            emit(code, "pilot.registered", start, {
-                "pilot_id": pilot_id,
-                "technology": technology,
-                "title": f"{_TITLES[technology]} (syntetisk demo)",
-                "started_on": start.isoformat(),
-                "partners": rng.sample(_PARTNERS, rng.randrange(0, 3)),
-                "target_group": "Hjemmeboende eldre" if technology != "nurse-call" else "Sykehjemsbeboere",
-            })
+            emit(
+                code,
+                "pilot.registered",
+                start,
+                {
+                    "pilot_id": pilot_id,
+                    "technology": technology,
+                    "title": f"{_TITLES[technology]} (syntetisk demo)",
+                    "started_on": start.isoformat(),
+                    "partners": rng.sample(_PARTNERS, rng.randrange(0, 3)),
+                    "target_group": "Hjemmeboende eldre"
+                    if technology != "nurse-call"
+                    else "Sykehjemsbeboere",
+                },
+            )
             day, phase = start, "planning"
             discontinued_at: date | None = None
             for next_phase in ("piloting", "implementing", "operation"):
@@ -113,17 +141,29 @@ def demo_events(seed: int = 2017) -> list[dict[str, Any]]:
                     break
                 if rng.random() < 0.08:
                     discontinued_at = day
-                    emit(code, "pilot.concluded", day, {
-                        "pilot_id": pilot_id, "outcome": "discontinued",
-                        "summary": "Avsluttet: gevinstene sto ikke i forhold til kostnadene (syntetisk).",
-                    })
+                    emit(
+                        code,
+                        "pilot.concluded",
+                        day,
+                        {
+                            "pilot_id": pilot_id,
+                            "outcome": "discontinued",
+                            "summary": "Avsluttet: gevinstene sto ikke i forhold til kostnadene (syntetisk).",
+                        },
+                    )
                     break
                 phase = next_phase
                 if next_phase == "operation" and rng.random() < 0.5:
-                    emit(code, "pilot.concluded", day, {
-                        "pilot_id": pilot_id, "outcome": "scaled_up",
-                        "summary": "Skalert opp til hele kommunen etter vellykket utprøving (syntetisk).",
-                    })
+                    emit(
+                        code,
+                        "pilot.concluded",
+                        day,
+                        {
+                            "pilot_id": pilot_id,
+                            "outcome": "scaled_up",
+                            "summary": "Skalert opp til hele kommunen etter vellykket utprøving (syntetisk).",
+                        },
+                    )
                 else:
                     emit(code, "pilot.phase_changed", day, {"pilot_id": pilot_id, "phase": next_phase})
             if phase == "planning" and discontinued_at is None:
@@ -133,18 +173,31 @@ def demo_events(seed: int = 2017) -> list[dict[str, Any]]:
             users, cap = 0.0, rng.uniform(15, 70) * scale
             for month in _month_iter(first_month, last_month):
                 users = min(users + rng.uniform(0.5, 4.0) * scale, cap)
-                emit(code, "pilot.metrics_reported", month + timedelta(days=rng.randrange(3, 20)), {
-                    "pilot_id": pilot_id,
-                    "period": f"{month.year:04d}-{month.month:02d}",
-                    "users_active": int(users),
-                    "devices_deployed": int(users * 1.1) + 1,
-                    "avoided_visits": int(users * rng.uniform(2, 6)),
-                    "hours_saved": round(users * rng.uniform(0.5, 2.0), 1),
-                    "cost_nok": round(users * rng.uniform(300, 900), 0),
-                })
+                emit(
+                    code,
+                    "pilot.metrics_reported",
+                    month + timedelta(days=rng.randrange(3, 20)),
+                    {
+                        "pilot_id": pilot_id,
+                        "period": f"{month.year:04d}-{month.month:02d}",
+                        "users_active": int(users),
+                        "devices_deployed": int(users * 1.1) + 1,
+                        "avoided_visits": int(users * rng.uniform(2, 6)),
+                        "hours_saved": round(users * rng.uniform(0.5, 2.0), 1),
+                        "cost_nok": round(users * rng.uniform(300, 900), 0),
+                    },
+                )
             for _ in range(rng.randrange(0, 3)):
                 title, text, tags = rng.choice(_LESSONS)
-                emit(code, "pilot.lesson_recorded", start + timedelta(days=rng.randrange(100, 900)), {
-                    "pilot_id": pilot_id, "title": title, "text": f"{text} (Syntetisk eksempel.)", "tags": tags,
-                })
+                emit(
+                    code,
+                    "pilot.lesson_recorded",
+                    start + timedelta(days=rng.randrange(100, 900)),
+                    {
+                        "pilot_id": pilot_id,
+                        "title": title,
+                        "text": f"{text} (Syntetisk eksempel.)",
+                        "tags": tags,
+                    },
+                )
     return [e for e in events if e["occurred_at"] < "2026-11-01"]

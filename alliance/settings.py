@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     mongo_uri: str | None = Field(None, description="mongodb:// URI of the read-model database")
     mongo_database: str = "alliance"
     batch_size: int = Field(2000, ge=1, le=100_000, description="Events per processing batch")
-    cache_seconds: float = Field(1.0, ge=0, le=60, description="How long a read view may be served from memory")
+    cache_seconds: float = Field(
+        1.0, ge=0, le=60, description="How long a read view may be served from memory"
+    )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
@@ -35,8 +37,10 @@ class Settings(BaseSettings):
         if self.shape == "distributed":
             missing = [
                 name
-                for name, value in (("ALLIANCE_KAFKA_BOOTSTRAP", self.kafka_bootstrap),
-                                    ("ALLIANCE_MONGO_URI", self.mongo_uri))
+                for name, value in (
+                    ("ALLIANCE_KAFKA_BOOTSTRAP", self.kafka_bootstrap),
+                    ("ALLIANCE_MONGO_URI", self.mongo_uri),
+                )
                 if not value
             ]
             if missing:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from api.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.responses import JSONResponse
 from schemas.privacy import format_path
 from services.membership import UnknownMunicipalities
 from services.ports import Unavailable
@@ -60,5 +60,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code,
-                              headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )

@@ -132,7 +132,9 @@ class PilotMetricsReportedPayload(_Strict):
     def _at_least_one_metric(self) -> PilotMetricsReportedPayload:
         if all(getattr(self, name) is None for name in METRIC_FIELDS):
             raise PydanticCustomError(
-                "metrics_missing", "At least one of {fields} is required", {"fields": ", ".join(METRIC_FIELDS)}
+                "metrics_missing",
+                "At least one of {fields} is required",
+                {"fields": ", ".join(METRIC_FIELDS)},
             )
         return self
 

@@ -31,8 +31,11 @@ def event_json_schemas() -> dict[str, dict[str, Any]]:
     models: dict[str, type[BaseModel]] = {**EVENT_MODELS, "dead-letter": DeadLetter}
     for name, model in models.items():
         schema = model.model_json_schema()
-        schema = {"$schema": JSON_SCHEMA_DIALECT, "$id": f"urn:innlandet-alliance:{name}:v{SCHEMA_VERSION}",
-                  **schema}
+        schema = {
+            "$schema": JSON_SCHEMA_DIALECT,
+            "$id": f"urn:innlandet-alliance:{name}:v{SCHEMA_VERSION}",
+            **schema,
+        }
         out[f"{name}.schema.json"] = schema
     return out
 
@@ -84,8 +87,9 @@ def _message(name: str, title: str, summary: str, schema: str, key: str) -> dict
         "summary": summary,
         "contentType": "application/json",
         "payload": {"$ref": f"#/components/schemas/{schema}"},
-        "bindings": {"kafka": {"key": {"type": "string", "description": key},
-                               "bindingVersion": KAFKA_BINDING}},
+        "bindings": {
+            "kafka": {"key": {"type": "string", "description": key}, "bindingVersion": KAFKA_BINDING}
+        },
     }
 
 
@@ -93,14 +97,17 @@ def asyncapi_document() -> dict[str, Any]:
     """The AsyncAPI 3.0 document for ``pilot-events``, ``procurement-releases`` and ``dead-letter``."""
     pilot_messages = {_camel(t): (t, m) for t, m in EVENT_MODELS.items()}
     messages = {
-        name: _message(name, event_type, (model.__doc__ or "").strip().splitlines()[0], model.__name__,
-                       PILOT_EVENTS.key)
+        name: _message(
+            name, event_type, (model.__doc__ or "").strip().splitlines()[0], model.__name__, PILOT_EVENTS.key
+        )
         for name, (event_type, model) in pilot_messages.items()
     }
-    messages["ocdsRelease"] = _message("ocdsRelease", "OCDS release", "One OCDS 1.1 release",
-                                       "OcdsRelease", PROCUREMENT_RELEASES.key)
-    messages["deadLetter"] = _message("deadLetter", "Dead letter", "Why a message was refused",
-                                      "DeadLetter", DEAD_LETTER.key)
+    messages["ocdsRelease"] = _message(
+        "ocdsRelease", "OCDS release", "One OCDS 1.1 release", "OcdsRelease", PROCUREMENT_RELEASES.key
+    )
+    messages["deadLetter"] = _message(
+        "deadLetter", "Dead letter", "Why a message was refused", "DeadLetter", DEAD_LETTER.key
+    )
     channels = {
         "pilotEvents": _channel(PILOT_EVENTS, list(pilot_messages)),
         "procurementReleases": _channel(PROCUREMENT_RELEASES, ["ocdsRelease"]),
@@ -112,7 +119,9 @@ def asyncapi_document() -> dict[str, Any]:
             "action": action,
             "channel": {"$ref": f"#/channels/{channel}"},
             "summary": summary,
-            "messages": [{"$ref": f"#/channels/{channel}/messages/{m}"} for m in channels[channel]["messages"]],
+            "messages": [
+                {"$ref": f"#/channels/{channel}/messages/{m}"} for m in channels[channel]["messages"]
+            ],
         }
 
     return {
@@ -131,14 +140,20 @@ def asyncapi_document() -> dict[str, Any]:
         },
         "channels": channels,
         "operations": {
-            "publishPilotEvents": operation("send", "pilotEvents", "Municipalities (via the API, import or "
-                                            "a producer) publish pilot events"),
-            "consumePilotEvents": operation("receive", "pilotEvents", "The adoption and lessons services "
-                                            "consume pilot events"),
-            "publishProcurementReleases": operation("send", "procurementReleases", "OCDS import publishes "
-                                                    "releases"),
-            "consumeProcurementReleases": operation("receive", "procurementReleases", "The procurement "
-                                                    "service compiles releases"),
+            "publishPilotEvents": operation(
+                "send",
+                "pilotEvents",
+                "Municipalities (via the API, import or a producer) publish pilot events",
+            ),
+            "consumePilotEvents": operation(
+                "receive", "pilotEvents", "The adoption and lessons services consume pilot events"
+            ),
+            "publishProcurementReleases": operation(
+                "send", "procurementReleases", "OCDS import publishes releases"
+            ),
+            "consumeProcurementReleases": operation(
+                "receive", "procurementReleases", "The procurement service compiles releases"
+            ),
             "publishDeadLetters": operation("send", "deadLetter", "Services dead-letter refused messages"),
         },
         "components": {"schemas": _components(), "messages": messages},

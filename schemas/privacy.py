@@ -23,10 +23,7 @@ def text_contains_identity_number(text: str) -> bool:
     """True when ``text`` contains a substring that validates as an identity number."""
     if len(text) < 11:
         return False
-    for match in _CANDIDATE.finditer(text):
-        if fodselsnummer.is_valid(match.group(1) + match.group(2)):
-            return True
-    return False
+    return any(fodselsnummer.is_valid(match.group(1) + match.group(2)) for match in _CANDIDATE.finditer(text))
 
 
 def redact_identity_numbers(text: str, replacement: str = "[removed]") -> str:

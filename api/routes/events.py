@@ -25,7 +25,11 @@ _REQUEST_BODY = {
             "schema": {
                 "oneOf": [
                     {"$ref": "#/components/schemas/PilotEvent"},
-                    {"type": "array", "maxItems": MAX_BATCH, "items": {"$ref": "#/components/schemas/PilotEvent"}},
+                    {
+                        "type": "array",
+                        "maxItems": MAX_BATCH,
+                        "items": {"$ref": "#/components/schemas/PilotEvent"},
+                    },
                 ]
             }
         }
@@ -34,7 +38,9 @@ _REQUEST_BODY = {
 
 
 def _refusal(status: int, detail: str, rule: str, message: str, field: str = "$") -> JSONResponse:
-    return JSONResponse(error_body(detail, [{"field": field, "rule": rule, "message": message}]), status_code=status)
+    return JSONResponse(
+        error_body(detail, [{"field": field, "rule": rule, "message": message}]), status_code=status
+    )
 
 
 async def _read_json(request: Request, limit: int) -> Any:
@@ -84,8 +90,12 @@ async def post_events(request: Request, platform: PlatformDep) -> JSONResponse:
     status = 409 if result.outcome == "conflict" else 422
     detail = "event_id already used for other content" if status == 409 else "Event refused"
     return JSONResponse(
-        {"event_id": result.event_id, "status": result.outcome, "detail": detail,
-         "errors": [e.as_dict() for e in result.errors]},
+        {
+            "event_id": result.event_id,
+            "status": result.outcome,
+            "detail": detail,
+            "errors": [e.as_dict() for e in result.errors],
+        },
         status_code=status,
     )
 

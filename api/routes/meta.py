@@ -30,7 +30,9 @@ def healthz() -> Any:
 def readyz(platform: PlatformDep) -> Any:
     runner = platform.runner
     if runner is not None and not runner.recovered.is_set():
-        return JSONResponse({"status": "starting", "detail": "catching up with the event log"}, status_code=503)
+        return JSONResponse(
+            {"status": "starting", "detail": "catching up with the event log"}, status_code=503
+        )
     try:
         platform.store.count("settings")
     except Exception as error:  # the store adapter's own error types vary
@@ -48,7 +50,11 @@ def get_membership(platform: PlatformDep) -> Any:
     return platform.membership.current()
 
 
-@router.put("/v1/membership", response_model=MembershipOut, tags=["membership"],
-            summary="Replace the member list (with its source and date)")
+@router.put(
+    "/v1/membership",
+    response_model=MembershipOut,
+    tags=["membership"],
+    summary="Replace the member list (with its source and date)",
+)
 def put_membership(body: MembershipIn, platform: PlatformDep) -> Any:
     return platform.membership.replace(body.members, body.source, body.as_of)

@@ -1,0 +1,101 @@
+"""Kill the embedded platform with SIGKILL at several points; the views must match an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from alliance.bootstrap import build_platform
+from alliance.demo import demo_events
+from alliance.settings import Settings
+from tests.conftest import fixed_clock
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(data_dir: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "ALLIANCE_CACHE_SECONDS": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "alliance.cli", "up", "--data-dir", str(data_dir), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("platform did not start")
+
+
+def reference_views(events: list[dict], tmp_path: Path) -> tuple[dict, dict]:
+    platform = build_platform(Settings(data_dir=tmp_path / "reference", cache_seconds=0), clock=fixed_clock)
+    platform.ingest.submit(events, "api")
+    platform.drain()
+    adoption = platform.queries.adoption()
+    pilot_ids = sorted({e["payload"]["pilot_id"] for e in events if e["type"] == "pilot.registered"})
+    pilots = {p: platform.queries.pilot(p) for p in pilot_ids}
+    platform.close()
+    return adoption, pilots
+
+
+def test_sigkill_at_three_points_gives_the_uninterrupted_views(tmp_path):
+    rng = random.Random(7)
+    events = demo_events()
+    rng.shuffle(events)
+    events += rng.sample(events, 500)  # duplicates on top of the out-of-order delivery
+    expected_adoption, expected_pilots = reference_views(events, tmp_path)
+
+    data_dir, port = tmp_path / "var", free_port()
+    batches = [events[i : i + 500] for i in range(0, len(events), 500)]
+    kill_after = set(rng.sample(range(1, len(batches) - 1), 3))
+    process = start(data_dir, port)
+    kills = 0
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for index, batch in enumerate(batches):
+                while True:
+                    try:
+                        response = client.post("/v1/events", json=batch)
+                        assert response.status_code == 200
+                        break
+                    except httpx.HTTPError:
+                        time.sleep(0.2)  # the platform is restarting: retry like a client would
+                if index in kill_after:
+                    # Kill while the runner is busy with what was just accepted.
+                    time.sleep(rng.uniform(0.0, 0.1))
+                    process.send_signal(signal.SIGKILL)
+                    process.wait()
+                    kills += 1
+                    process = start(data_dir, port)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if client.get("/v1/adoption").json() == expected_adoption:
+                    break
+                time.sleep(0.5)
+            assert client.get("/v1/adoption").json() == expected_adoption
+            for pilot_id, expected in expected_pilots.items():
+                assert client.get(f"/v1/pilots/{pilot_id}").json() == expected
+    finally:
+        process.kill()
+        process.wait()
+    assert kills == 3
