@@ -85,8 +85,11 @@ def _at(day: date, rng: random.Random) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def demo_events(seed: int = 2017) -> list[dict[str, Any]]:
-    """Synthetic events (JSON-ready envelopes) for the default members."""
+def demo_events(seed: int = 2017, pilot_prefix: str = "") -> list[dict[str, Any]]:
+    """Synthetic events (JSON-ready envelopes) for the default members.
+
+    ``pilot_prefix`` makes distinct pilots for each seed (benchmarks load many histories).
+    """
     rng = random.Random(seed)
     counter = 0
     events: list[dict[str, Any]] = []
@@ -114,7 +117,7 @@ def demo_events(seed: int = 2017) -> list[dict[str, Any]]:
             recommended = ref.technology(technology).recommended  # type: ignore[union-attr]
             if rng.random() > weight:
                 continue
-            pilot_id = f"{code}-{technology}"
+            pilot_id = f"{pilot_prefix}{code}-{technology}"
             start = date(max(2017, recommended), 1, 1) + timedelta(days=rng.randrange(0, 5 * 365))
             if start > _END - timedelta(days=60):
                 start = _END - timedelta(days=rng.randrange(60, 400))

@@ -83,8 +83,12 @@ class IngestService:
             if earlier is not None:
                 same = earlier[1].content_hash == recorded.content_hash
                 results.append(
-                    IngestResult(index, "duplicate" if same else "conflict", recorded.event_id,
-                                 [] if same else [_CONFLICT])
+                    IngestResult(
+                        index,
+                        "duplicate" if same else "conflict",
+                        recorded.event_id,
+                        [] if same else [_CONFLICT],
+                    )
                 )
                 continue
             candidates[recorded.event_id] = (index, recorded)
@@ -94,10 +98,7 @@ class IngestService:
         if to_publish:
             self.log.append(
                 PILOT_EVENTS.name,
-                [
-                    LogRecord(key=r.event.municipality, value=orjson.dumps(r.to_record()))
-                    for r in to_publish
-                ],
+                [LogRecord(key=r.event.municipality, value=orjson.dumps(r.to_record())) for r in to_publish],
             )
             self.store.write(
                 [

@@ -57,8 +57,13 @@ class MembershipService:
                 codes.add(canonical)
         if unknown:
             raise UnknownMunicipalities(unknown)
-        doc = {"_id": _KEY, "members": sorted(codes), "source": source, "as_of": as_of.isoformat(),
-               "default": False}
+        doc = {
+            "_id": _KEY,
+            "members": sorted(codes),
+            "source": source,
+            "as_of": as_of.isoformat(),
+            "default": False,
+        }
         history_id = f"{as_of.isoformat()}:{len(self.store.find(MEMBERSHIP_HISTORY))}"
         self.store.write([Upsert(SETTINGS, doc), Upsert(MEMBERSHIP_HISTORY, {**doc, "_id": history_id})])
         return {k: v for k, v in doc.items() if k != "_id"}

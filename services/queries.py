@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from schemas.reference import reference
+from services.adoption.pilots import derive_pilot
 from services.adoption.service import CELLS, EVENT_STATUS, PILOTS
 from services.ingest import EVENT_IDS
 from services.membership import MembershipService
@@ -36,7 +37,8 @@ def _cell(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _public_pilot(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k not in ("_id", "facts", "statuses", "registered")}
+    view = derive_pilot(doc["_id"], doc["facts"])
+    return {k: v for k, v in view.items() if k not in ("statuses", "registered")}
 
 
 class Queries:
@@ -84,8 +86,9 @@ class Queries:
         if municipality is None:
             raise NotFound(f"Unknown municipality {code!r}: use a 34xx (or pre-2020 04xx) number")
         cells = self.store.find(CELLS, {"municipality": municipality.code}, exclude=("contributions",))
-        pilots = self.store.find(PILOTS, {"municipality": municipality.code}, sort="pilot_id",
-                                 exclude=("facts", "statuses"))
+        pilots = self.store.find(
+            PILOTS, {"municipality": municipality.code}, sort="pilot_id", exclude=("facts", "statuses")
+        )
         return {
             "code": municipality.code,
             "code_pre2020": municipality.code_pre2020,
@@ -131,8 +134,12 @@ class Queries:
             "members_adopting": len(adopting & members),
             "adoption_rate": round(len(adopting & members) / len(members), 4) if members else 0.0,
             "municipalities": [
-                {"municipality": c["municipality"], "phase": c["phase"], "pilots": c["pilots"],
-                 "member": c["municipality"] in members}
+                {
+                    "municipality": c["municipality"],
+                    "phase": c["phase"],
+                    "pilots": c["pilots"],
+                    "member": c["municipality"] in members,
+                }
                 for c in cells
             ],
         }

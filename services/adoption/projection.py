@@ -57,6 +57,36 @@ def same_content(a: Fact, b: Fact) -> bool:
     return all(a.get(k) == b.get(k) for k in ("type", "m", "at", "p"))
 
 
+# What a stored pilot document keeps besides its facts: enough to place it in a cell, to
+# filter and list pilots, and to detect ownership changes. The full view (history,
+# metrics, lessons) is derived from the facts when a pilot is read.
+STORED_FIELDS = (
+    "pilot_id",
+    "registered",
+    "municipality",
+    "region",
+    "technology",
+    "title",
+    "started_on",
+    "phase",
+    "phase_since",
+    "users_active",
+    "devices_deployed",
+    "hours_saved",
+    "avoided_visits",
+    "cost_nok",
+    "updated_at",
+)
+
+
+def pilot_document(view: PilotView, facts: dict[str, Fact]) -> dict[str, Any]:
+    """The stored form of a pilot: summary fields plus every fact."""
+    doc = {k: view[k] for k in STORED_FIELDS if k in view}
+    doc["_id"] = view["pilot_id"]
+    doc["facts"] = facts
+    return doc
+
+
 def _view_of(document: Mapping[str, Any] | None) -> PilotView | None:
     if document is None:
         return None
@@ -88,13 +118,15 @@ def project_pilots(documents: Mapping[str, Mapping[str, Any]], facts: Iterable[F
         facts_now = {**(previous or {}).get("facts", {}), **added}
         before = _view_of(previous)
         after = derive_pilot(pilot_id, facts_now)
-        document = {**after, "_id": pilot_id, "facts": facts_now}
-        outcome.changes.append(PilotChange(pilot_id, before, after, document))
-        old_statuses = (before or {}).get("statuses", {})
-        for event_id, status in after["statuses"].items():
-            if old_statuses.get(event_id) != status:
-                state, _, reason = status.partition(":")
-                outcome.statuses.append(StatusChange(event_id, state, reason or None, facts_now[event_id]))
+        outcome.changes.append(PilotChange(pilot_id, before, after, pilot_document(after, facts_now)))
+        # Only new facts change status, unless the owner changed (an earlier registration
+        # arrived late): then every fact of the pilot is re-judged.
+        owner_changed = (before or {}).get("municipality") != after.get("municipality")
+        judged = facts_now if owner_changed else added
+        for event_id in judged:
+            status = after["statuses"][event_id]
+            state, _, reason = status.partition(":")
+            outcome.statuses.append(StatusChange(event_id, state, reason or None, facts_now[event_id]))
     return outcome
 
 

@@ -65,8 +65,13 @@ def safe_event_id(document: Any) -> str | None:
     return None
 
 
-def _status_doc(event_id: str, status: str, reason: str | None, fact: Fact | None = None,
-                errors: Sequence[FieldError] = ()) -> dict[str, Any]:
+def _status_doc(
+    event_id: str,
+    status: str,
+    reason: str | None,
+    fact: Fact | None = None,
+    errors: Sequence[FieldError] = (),
+) -> dict[str, Any]:
     doc: dict[str, Any] = {"_id": event_id, "status": status}
     if reason:
         doc["reason"] = reason
@@ -108,8 +113,9 @@ class AdoptionService:
                 event_id = safe_event_id(document)
                 letters.append(self.dead_letters.letter(entry, reason, refused.errors, event_id))
                 if event_id:
-                    writes.append(Upsert(EVENT_STATUS, _status_doc(event_id, "rejected", reason,
-                                                                   errors=refused.errors)))
+                    writes.append(
+                        Upsert(EVENT_STATUS, _status_doc(event_id, "rejected", reason, errors=refused.errors))
+                    )
                 continue
             facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
 
@@ -124,8 +130,7 @@ class AdoptionService:
         writes += [Upsert(CELLS, doc) for doc in cells.upserts]
         writes += [Delete(CELLS, key) for key in cells.deletes]
         writes += [
-            Upsert(EVENT_STATUS, _status_doc(s.event_id, s.status, s.reason, s.fact))
-            for s in pilots.statuses
+            Upsert(EVENT_STATUS, _status_doc(s.event_id, s.status, s.reason, s.fact)) for s in pilots.statuses
         ]
         letters += self._rejections(pilots)
         writes += self._positions(entries)
@@ -177,7 +182,15 @@ class AdoptionService:
             key = (entry.topic, entry.partition)
             last[key] = max(last.get(key, -1), entry.offset)
         return [
-            Upsert(POSITIONS, {"_id": position_id(self.name, topic, partition), "consumer": self.name,
-                               "topic": topic, "partition": partition, "offset": offset + 1})
+            Upsert(
+                POSITIONS,
+                {
+                    "_id": position_id(self.name, topic, partition),
+                    "consumer": self.name,
+                    "topic": topic,
+                    "partition": partition,
+                    "offset": offset + 1,
+                },
+            )
             for (topic, partition), offset in last.items()
         ]

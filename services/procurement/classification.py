@@ -198,9 +198,7 @@ def text_fields(release: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(json_path(path), text) for path, text in fields if isinstance(text, str) and text]
 
 
-def _keyword_evidence(
-    patterns: Sequence[re.Pattern[str]], texts: Sequence[tuple[str, str]]
-) -> list[str]:
+def _keyword_evidence(patterns: Sequence[re.Pattern[str]], texts: Sequence[tuple[str, str]]) -> list[str]:
     evidence = []
     for pattern in patterns:
         for path, text in texts:

@@ -85,8 +85,7 @@ def load_hedmark_municipalities() -> tuple[MunicipalityRef, ...]:
     path = resources.files("schemas") / "data" / "reference" / "hedmark_municipalities.csv"
     rows = csv.DictReader(path.read_text(encoding="utf-8").splitlines())
     return tuple(
-        MunicipalityRef(row["code_innlandet"], row["name"], row["org_number"] or None)
-        for row in rows
+        MunicipalityRef(row["code_innlandet"], row["name"], row["org_number"] or None) for row in rows
     )
 
 
@@ -153,9 +152,7 @@ def match_buyers(
             unmatched.append(org)
             continue
         previous = found.get(match.municipality_code)
-        if previous is None or (
-            previous.match_method == "name" and match.match_method == "org_number"
-        ):
+        if previous is None or (previous.match_method == "name" and match.match_method == "org_number"):
             found[match.municipality_code] = match
     matches = tuple(found[code] for code in sorted(found))
     return MatchResult(matches=matches, unmatched=tuple(unmatched))

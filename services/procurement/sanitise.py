@@ -40,9 +40,7 @@ def sanitise_release(release: dict[str, Any]) -> tuple[dict[str, Any], list[str]
     return clean, removed
 
 
-def _clean(
-    value: Any, path: tuple[str | int, ...], removed: list[str], in_contact_point: bool
-) -> Any:
+def _clean(value: Any, path: tuple[str | int, ...], removed: list[str], in_contact_point: bool) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():

@@ -108,9 +108,7 @@ def derive_status(release: Mapping[str, Any]) -> Status:
         if live:
             implemented = any(
                 isinstance(c.get("implementation"), Mapping)
-                and (
-                    c["implementation"].get("transactions") or c["implementation"].get("milestones")
-                )
+                and (c["implementation"].get("transactions") or c["implementation"].get("milestones"))
                 for c in live
                 if c.get("status") == "active"
             )
@@ -181,9 +179,7 @@ def total_value(release: Mapping[str, Any]) -> Money | None:
     if money is not None:
         return money
     awards = [
-        a
-        for a in _as_list(release.get("awards"))
-        if a.get("status") not in {"cancelled", "unsuccessful"}
+        a for a in _as_list(release.get("awards")) if a.get("status") not in {"cancelled", "unsuccessful"}
     ]
     return _pick(_sum_values(awards), "awards")
 

@@ -85,9 +85,7 @@ def _release_validator() -> Draft4Validator:
 
 @cache
 def _package_validator() -> Draft4Validator:
-    return Draft4Validator(
-        release_package_schema(), registry=registry(), format_checker=_format_checker()
-    )
+    return Draft4Validator(release_package_schema(), registry=registry(), format_checker=_format_checker())
 
 
 def _json_type(value: object) -> str:
@@ -154,9 +152,7 @@ def _refusals_from_errors(
             # Point at the missing member itself, which is what a publisher needs to fix.
             parts.append(missing)
         message = redact_identity_numbers(_message(error, missing))
-        refusals.append(
-            Refusal(json_path(parts, root=prefix), str(error.validator), message, release_index)
-        )
+        refusals.append(Refusal(json_path(parts, root=prefix), str(error.validator), message, release_index))
     return _sorted(refusals)
 
 
@@ -202,9 +198,7 @@ def validate_release_package(package: object) -> list[Refusal]:
     for error in _package_validator().iter_errors(package):
         parts = list(error.absolute_path)
         index = parts[1] if len(parts) > 1 and parts[0] == "releases" else None
-        refusals.extend(
-            _refusals_from_errors([error], "$", index if isinstance(index, int) else None)
-        )
+        refusals.extend(_refusals_from_errors([error], "$", index if isinstance(index, int) else None))
     return _sorted(refusals)
 
 
@@ -237,9 +231,7 @@ def split_package(obj: object) -> tuple[list[dict[str, Any]], list[Refusal]]:
     if "releases" in obj:
         releases = obj["releases"]
         if not isinstance(releases, list):
-            return [], [
-                Refusal("$.releases", "type", f"must be of type array, not {_json_type(releases)}")
-            ]
+            return [], [Refusal("$.releases", "type", f"must be of type array, not {_json_type(releases)}")]
         if not releases:
             return [], [Refusal("$.releases", "minItems", "the package contains no releases")]
         return _split_list(releases, "$.releases")

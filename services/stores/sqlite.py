@@ -11,12 +11,13 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from services.ports import Delete, Document, Upsert, Where, Write
+from services.ports import Document, Upsert, Where, Write
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -180,15 +181,18 @@ class SqliteDocumentStore:
         with self._write_lock:
             self._writer.execute("BEGIN IMMEDIATE")
             try:
-                for item in writes:
-                    table = tables[item.collection]
-                    if isinstance(item, Upsert):
-                        self._writer.execute(
+                # Consecutive writes of one kind to one table go in one executemany; order
+                # between groups is kept, so "position last" still holds.
+                for (table, kind), group in groupby(writes, key=lambda w: (tables[w.collection], type(w))):
+                    if kind is Upsert:
+                        self._writer.executemany(
                             f'INSERT OR REPLACE INTO "{table}" (id, doc) VALUES (?, ?)',
-                            (item.document["_id"], orjson.dumps(item.document).decode()),
+                            [(w.document["_id"], orjson.dumps(w.document).decode()) for w in group],
                         )
-                    elif isinstance(item, Delete):
-                        self._writer.execute(f'DELETE FROM "{table}" WHERE id = ?', (item.id,))
+                    else:
+                        self._writer.executemany(
+                            f'DELETE FROM "{table}" WHERE id = ?', [(w.id,) for w in group]
+                        )
                 self._writer.execute("COMMIT")
                 self.generation += 1
             except BaseException:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from schemas.parsing import parse_event
-from services.adoption.pilots import fact_from_event
+from services.adoption.pilots import derive_pilot, fact_from_event
 from services.adoption.projection import project_cells, project_pilots
 from tests.conftest import NOW
 
@@ -35,7 +35,11 @@ class Views:
         return {k: {f: v for f, v in c.items() if f != "contributions"} for k, c in self.cells.items()}
 
     def public_pilots(self) -> dict[str, dict[str, Any]]:
-        return {k: {f: v for f, v in p.items() if f != "facts"} for k, p in self.pilots.items()}
+        """Stored summary plus the full view derived from the facts, per pilot."""
+        return {
+            k: {**{f: v for f, v in p.items() if f != "facts"}, **derive_pilot(k, p["facts"])}
+            for k, p in self.pilots.items()
+        }
 
 
 def fold(*batches: Iterable[dict[str, Any]]) -> Views:
