@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from alliance.settings import Settings
-from schemas.topics import PILOT_EVENTS, TOPICS
+from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TOPICS
 from services.adoption.service import AdoptionService
 from services.dead_letters import DeadLetterSink
 from services.ingest import IngestService
 from services.membership import MembershipService
 from services.ports import DocumentStore, EventLog
+from services.procurement.ingest import ProcurementIngest
+from services.procurement.queries import ProcurementQueries
+from services.procurement.service import ProcurementService
 from services.queries import Queries
 from services.view_cache import ViewCache
 from streams.embedded import EmbeddedRunner, LogPump
@@ -38,6 +41,9 @@ class Platform:
     adoption: AdoptionService
     membership: MembershipService
     queries: Queries
+    procurement_ingest: ProcurementIngest
+    procurement: ProcurementService
+    procurement_queries: ProcurementQueries
     pumps: list[LogPump] = field(default_factory=list)
     runner: EmbeddedRunner | None = None
     view_cache: ViewCache = field(default_factory=lambda: ViewCache(lambda: None, 0))
@@ -93,8 +99,13 @@ def build_platform(
     log.ensure_topics({t.name: t.partitions for t in TOPICS})
     membership = MembershipService(store)
     adoption = AdoptionService(store, DeadLetterSink(log, clock))
+    procurement = ProcurementService(store, DeadLetterSink(log, clock))
+    procurement_queries = ProcurementQueries(store)
     pumps = (
-        [LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size)]
+        [
+            LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size),
+            LogPump(log, procurement, PROCUREMENT_RELEASES.name, settings.batch_size),
+        ]
         if settings.shape == "embedded"
         else []
     )
@@ -106,7 +117,10 @@ def build_platform(
         ingest=IngestService(log, store, clock),
         adoption=adoption,
         membership=membership,
-        queries=Queries(store, membership),
+        queries=Queries(store, membership, procurement_queries),
+        procurement_ingest=ProcurementIngest(log, clock),
+        procurement=procurement,
+        procurement_queries=procurement_queries,
         pumps=pumps,
         view_cache=ViewCache(lambda: getattr(store, "generation", None), settings.cache_seconds),
     )

@@ -5,14 +5,24 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from alliance.settings import Settings
+
+if TYPE_CHECKING:
+    from alliance.bootstrap import Platform
 
 app = typer.Typer(
     help="Innovation alliance platform for welfare technology (Innlandet).", no_args_is_help=True
@@ -138,17 +148,83 @@ def import_events(
         raise typer.Exit(1)
 
 
+@app.command("import-ocds")
+def import_ocds(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, help="A release package (.json), a directory of them, or JSON Lines of releases"
+        ),
+    ],
+    data_dir: DataDir = None,
+) -> None:
+    """Import OCDS releases: progress bar, then a summary; exit 1 if anything was refused."""
+    from alliance.bootstrap import build_platform
+    from alliance.ocds_files import find_files
+    from alliance.ocds_import import OcdsImport
+
+    platform = build_platform(_settings(data_dir))
+    job = OcdsImport(platform.procurement_ingest)
+    files = find_files(path)
+    with _byte_progress() as progress:
+        task = progress.add_task(f"Importing {path.name}", total=sum(f.stat().st_size for f in files))
+        for file in files:
+            for size in job.run(file):
+                progress.advance(task, size)
+    if platform.settings.shape == "embedded":
+        platform.drain()
+    records = len(platform.procurement_queries.records())
+    platform.close()
+    for table in job.tables(path.name, len(files), records):
+        console.print(table)
+    for label, text in job.examples:
+        console.print(f"  {label}: {text}")
+    if not files:
+        console.print("[red]No OCDS files found[/red] (.json, .jsonl or .ndjson)")
+    if not files or job.counts["refused"]:
+        raise typer.Exit(1)
+
+
+def _byte_progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _replay_procurement(platform: Platform) -> None:
+    """Replay ``procurement-releases`` into the (dropped) procurement views."""
+    from schemas.topics import PROCUREMENT_RELEASES
+
+    topic = PROCUREMENT_RELEASES.name
+    total = sum(platform.log.end_offset(topic, p) for p in platform.log.partitions(topic))
+    with _progress() as progress:
+        task = progress.add_task(f"Replaying {topic}", total=total)
+        for pump in platform.pumps:
+            if pump.topic == topic:
+                while handled := pump.pump_once():
+                    progress.advance(task, handled)
+    console.print(f"Rebuilt procurement views from {total} releases.")
+
+
 @app.command()
 def rebuild(data_dir: DataDir = None) -> None:
     """Replay the event log from the start into fresh views."""
     from alliance.bootstrap import build_platform
     from schemas.topics import PILOT_EVENTS
-    from services.adoption.service import CELLS, EVENT_STATUS, PILOTS, POSITIONS
+    from services.adoption.service import POSITIONS, VIEW_COLLECTIONS
+    from services.procurement.records import COLLECTIONS as PROCUREMENT_COLLECTIONS
 
     platform = build_platform(_settings(data_dir))
-    for collection in (PILOTS, CELLS, EVENT_STATUS, POSITIONS):
+    for collection in (*VIEW_COLLECTIONS, POSITIONS):
+        platform.store.drop(collection)
+    for collection in PROCUREMENT_COLLECTIONS:
         platform.store.drop(collection)
     platform = build_platform(platform.settings, log=platform.log, store=platform.store)
+    _replay_procurement(platform)
     total = sum(
         platform.log.end_offset(PILOT_EVENTS.name, p) for p in platform.log.partitions(PILOT_EVENTS.name)
     )

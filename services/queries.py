@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemas.reference import reference
 from services.adoption.pilots import derive_pilot
-from services.adoption.service import CELLS, EVENT_STATUS, PILOTS
+from services.adoption.service import CELLS, EVENT_STATUS, FACTS, PILOTS
 from services.ingest import EVENT_IDS
 from services.membership import MembershipService
 from services.ports import DocumentStore
+
+if TYPE_CHECKING:
+    from services.procurement.queries import ProcurementQueries
 
 CELL_FIELDS = (
     "municipality",
@@ -36,18 +39,24 @@ def _cell(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: doc[k] for k in CELL_FIELDS}
 
 
-def _public_pilot(doc: dict[str, Any]) -> dict[str, Any]:
-    view = derive_pilot(doc["_id"], doc["facts"])
-    return {k: v for k, v in view.items() if k not in ("statuses", "registered")}
+def _public_pilot(pilot_id: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    view = derive_pilot(pilot_id, {f["id"]: f for f in facts})
+    return {k: v for k, v in view.items() if k not in ("statuses", "registered", "units")}
 
 
 class Queries:
     """Read-only views over the store."""
 
-    def __init__(self, store: DocumentStore, membership: MembershipService) -> None:
+    def __init__(
+        self,
+        store: DocumentStore,
+        membership: MembershipService,
+        procurement: ProcurementQueries | None = None,
+    ) -> None:
         self.store = store
         self.membership = membership
         self.ref = reference()
+        self.procurement = procurement
 
     def adoption(
         self, region: str | None = None, technology: str | None = None, phase: str | None = None
@@ -87,9 +96,9 @@ class Queries:
             raise NotFound(f"Unknown municipality {code!r}: use a 34xx (or pre-2020 04xx) number")
         cells = self.store.find(CELLS, {"municipality": municipality.code}, exclude=("contributions",))
         pilots = self.store.find(
-            PILOTS, {"municipality": municipality.code}, sort="pilot_id", exclude=("facts", "statuses")
+            PILOTS, {"municipality": municipality.code}, sort="pilot_id"
         )
-        return {
+        profile = {
             "code": municipality.code,
             "code_pre2020": municipality.code_pre2020,
             "name": municipality.name,
@@ -101,6 +110,17 @@ class Queries:
             "cells": [_cell(c) for c in cells],
             "pilots": [{k: p.get(k) for k in PILOT_SUMMARY_FIELDS} for p in pilots],
         }
+        if self.procurement is not None:
+            self._add_procurement(profile)
+        return profile
+
+    def _add_procurement(self, profile: dict[str, Any]) -> None:
+        """Each cell's suppliers and contract value, and the municipality's procurements."""
+        assert self.procurement is not None
+        extras = self.procurement.cells_for_municipality(profile["code"])
+        for cell in profile["cells"]:
+            cell.update(extras.get(cell["technology"], {"suppliers": [], "contract_value_nok": 0}))
+        profile["procurements"] = self.procurement.for_municipality(profile["code"])
 
     def technologies(self) -> list[dict[str, Any]]:
         counts = Counter(d["technology"] for d in self.store.find(CELLS, exclude=("contributions",)))
@@ -148,7 +168,7 @@ class Queries:
         doc = self.store.get(PILOTS, pilot_id)
         if doc is None or not doc.get("registered"):
             raise NotFound(f"Unknown pilot {pilot_id!r}")
-        return _public_pilot(doc)
+        return _public_pilot(pilot_id, self.store.find(FACTS, {"pilot_id": pilot_id}))
 
     def event_status(self, event_id: str) -> dict[str, Any]:
         status = self.store.get(EVENT_STATUS, event_id)

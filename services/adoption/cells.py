@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from services.adoption.pilots import PilotView, phase_rank
+from services.adoption.fixed_point import SCALES, from_units
+from services.adoption.pilots import phase_rank
 
 Contribution = dict[str, Any]
 Cell = dict[str, Any]
 
-CONTRIBUTION_FIELDS = (
-    "phase",
-    "phase_since",
-    "users_active",
-    "devices_deployed",
-    "hours_saved",
-    "avoided_visits",
-    "cost_nok",
-    "updated_at",
-)
+CONTRIBUTION_FIELDS = ("phase", "phase_since", "users_active", "devices_deployed", "units", "updated_at")
 
 
 def cell_id(municipality: str, technology: str) -> str:
     return f"{municipality}:{technology}"
 
 
-def cell_key(view: PilotView | None) -> str | None:
+def cell_key(pilot: dict[str, Any] | None) -> str | None:
     """The cell a pilot contributes to, or None while it is not registered."""
-    if not view or not view.get("registered"):
+    if not pilot or not pilot.get("registered"):
         return None
-    return cell_id(view["municipality"], view["technology"])
+    return cell_id(pilot["municipality"], pilot["technology"])
 
 
-def contribution(view: PilotView) -> Contribution:
+def contribution(pilot: dict[str, Any]) -> Contribution:
     """What one pilot adds to its cell."""
-    return {field: view[field] for field in CONTRIBUTION_FIELDS}
+    return {name: pilot[name] for name in CONTRIBUTION_FIELDS}
 
 
 def aggregate_cell(
@@ -45,7 +36,7 @@ def aggregate_cell(
 
     Phase: the highest-ranked phase among pilots that are not discontinued, or
     ``discontinued`` when all are. Current figures (users, devices) come from live pilots;
-    cumulative figures (hours, visits, cost) from every pilot.
+    cumulative figures (hours, visits, cost) from every pilot, summed exactly in integer units.
     """
     pilots = list(contributions.values())
     live = [p for p in pilots if p["phase"] != "discontinued"]
@@ -57,6 +48,7 @@ def aggregate_cell(
     else:
         phase = "discontinued"
         phase_since = max(p["phase_since"] for p in pilots)
+    units = {name: sum(p["units"][name] for p in pilots) for name in SCALES}
     return {
         "_id": cell_id(municipality, technology),
         "municipality": municipality,
@@ -67,9 +59,9 @@ def aggregate_cell(
         "pilots": len(pilots),
         "users_active": sum(p["users_active"] for p in live),
         "devices_deployed": sum(p["devices_deployed"] for p in live),
-        "hours_saved": round(math.fsum(p["hours_saved"] for p in pilots), 3),
-        "avoided_visits": sum(p["avoided_visits"] for p in pilots),
-        "cost_nok": round(math.fsum(p["cost_nok"] for p in pilots), 2),
+        "hours_saved": from_units("hours_saved", units["hours_saved"]),
+        "avoided_visits": units["avoided_visits"],
+        "cost_nok": from_units("cost_nok", units["cost_nok"]),
         "updated_at": max(p["updated_at"] for p in pilots),
         "contributions": dict(sorted(contributions.items())),
     }

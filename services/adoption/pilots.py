@@ -7,12 +7,12 @@ keyed by ``event_id``. No I/O and no clock.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from typing import Any
 
 from schemas.events import METRIC_FIELDS
 from schemas.reference import reference
+from services.adoption.fixed_point import SCALES, from_units, units_of
 
 Fact = dict[str, Any]
 PilotView = dict[str, Any]
@@ -137,6 +137,7 @@ def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
     lessons = sorted((f for f in applied if f["type"] == "pilot.lesson_recorded"), key=_order)
     phase = history[-1]["phase"] if history else "planning"
     live = phase != "discontinued"
+    units = {field: sum(units_of(m)[field] for m in metrics.values()) for field in SCALES}
     view.update(
         {
             "municipality": owner,
@@ -173,9 +174,8 @@ def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
             ],
             "users_active": _latest_value(metrics, "users_active") if live else 0,
             "devices_deployed": _latest_value(metrics, "devices_deployed") if live else 0,
-            "hours_saved": math.fsum(float(m.get("hours_saved", 0)) for m in metrics.values()),
-            "avoided_visits": sum(int(m.get("avoided_visits", 0)) for m in metrics.values()),
-            "cost_nok": math.fsum(float(m.get("cost_nok", 0)) for m in metrics.values()),
+            "units": units,
+            **{field: from_units(field, value) for field, value in units.items()},
             "updated_at": max(f["at"] for f in applied),
         }
     )

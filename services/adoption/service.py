@@ -15,20 +15,32 @@ import orjson
 from schemas.events import DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
 from schemas.privacy import identity_number_paths
-from services.adoption.pilots import Fact, fact_from_event
-from services.adoption.projection import PilotsOutcome, project_cells, project_pilots
+from services.adoption.pilots import REJECTED, Fact, fact_from_event
+from services.adoption.projection import (
+    advance_pilots,
+    cells_touched,
+    project_cells,
+    rebuild_pilots,
+    split_new,
+    touched_periods,
+)
 from services.dead_letters import DeadLetterSink
 from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
 
 PILOTS = "pilots"
+PERIODS = "pilot_periods"
+FACTS = "facts"
 CELLS = "cells"
 EVENT_STATUS = "event_status"
 POSITIONS = "positions"
 INDEXES = {
     PILOTS: ("municipality", "technology", "region", "phase"),
+    PERIODS: ("pilot_id",),
+    FACTS: ("pilot_id",),
     CELLS: ("municipality", "technology", "region", "phase"),
     EVENT_STATUS: ("status",),
 }
+VIEW_COLLECTIONS = (PILOTS, PERIODS, FACTS, CELLS, EVENT_STATUS)
 
 
 @dataclass(slots=True)
@@ -119,20 +131,36 @@ class AdoptionService:
                 continue
             facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
 
-        facts, moved = self._split_reused_ids(facts)
-        pilot_ids = {f["p"]["pilot_id"] for f in facts}
-        pilots = project_pilots(self.store.get_many(PILOTS, pilot_ids) if pilot_ids else {}, facts)
-        pilots.conflicts += moved
-        touched = pilots.touched_cells()
-        cells = project_cells(self.store.get_many(CELLS, touched) if touched else {}, pilots.changes)
+        # One round trip per collection: known facts, pilot states, touched period winners.
+        split = split_new(self.store.get_many(FACTS, {f["id"] for f in facts}) if facts else {}, facts)
+        pilot_ids = {f["p"]["pilot_id"] for f in split.new}
+        states = self.store.get_many(PILOTS, pilot_ids) if pilot_ids else {}
+        touched = touched_periods(split.new)
+        periods = self.store.get_many(PERIODS, touched) if touched else {}
+        advanced, rebuild_ids = advance_pilots(states, periods, split.new)
+        if rebuild_ids:
+            advanced.update(self._rebuild(rebuild_ids, split.new, writes))
 
-        writes += [Upsert(PILOTS, c.document) for c in pilots.changes]
+        changes = [(pid, states.get(pid), result.state) for pid, result in advanced.items()]
+        touched_cells = cells_touched(changes)
+        cells = project_cells(self.store.get_many(CELLS, touched_cells) if touched_cells else {}, changes)
+
+        writes += [Upsert(FACTS, {**f, "_id": f["id"], "pilot_id": f["p"]["pilot_id"]}) for f in split.new]
+        for result in advanced.values():
+            writes.append(Upsert(PILOTS, result.state))
+            writes += [Upsert(PERIODS, doc) for doc in result.periods.values()]
+            for judged in result.judged:
+                writes.append(
+                    Upsert(
+                        EVENT_STATUS,
+                        _status_doc(judged.fact["id"], judged.status, judged.reason, judged.fact),
+                    )
+                )
+                if judged.status == REJECTED:
+                    letters.append(self._letter_for(judged.fact, judged.reason or REJECTED))
         writes += [Upsert(CELLS, doc) for doc in cells.upserts]
         writes += [Delete(CELLS, key) for key in cells.deletes]
-        writes += [
-            Upsert(EVENT_STATUS, _status_doc(s.event_id, s.status, s.reason, s.fact)) for s in pilots.statuses
-        ]
-        letters += self._rejections(pilots)
+        letters += [self._letter_for(f, "conflicting_event_id") for f in split.conflicts]
         writes += self._positions(entries)
 
         # Dead letters first: after a crash before the state write the batch is replayed and
@@ -141,35 +169,23 @@ class AdoptionService:
         self.store.write(writes)
         return BatchReport(
             consumed=len(entries),
-            applied=len(facts) - pilots.duplicates - len(pilots.conflicts),
-            duplicates=pilots.duplicates,
+            applied=len(split.new),
+            duplicates=split.duplicates,
             dead_lettered=len(letters),
         )
 
-    def _split_reused_ids(self, facts: list[Fact]) -> tuple[list[Fact], list[Fact]]:
-        """Separate facts whose event_id is already known for *another* pilot.
-
-        The API's registry stops that at the door; producers writing straight to the log
-        are checked here, so one id can never count in two places.
-        """
-        if not facts:
-            return facts, []
-        known = self.store.get_many(EVENT_STATUS, {f["id"] for f in facts})
-        keep, moved = [], []
-        first_pilot: dict[str, str] = {}
-        for fact in facts:
-            pilot_id = fact["p"]["pilot_id"]
-            owner = known.get(fact["id"], {}).get("pilot_id") or first_pilot.setdefault(fact["id"], pilot_id)
-            (keep if owner == pilot_id else moved).append(fact)
-        return keep, moved
-
-    def _rejections(self, pilots: PilotsOutcome) -> list[DeadLetter]:
-        letters = []
-        for change in pilots.statuses:
-            if change.status == "rejected":
-                letters.append(self._letter_for(change.fact, change.reason or "rejected"))
-        letters += [self._letter_for(f, "conflicting_event_id") for f in pilots.conflicts]
-        return letters
+    def _rebuild(self, pilot_ids: set[str], new: list[Fact], writes: list[Write]) -> dict[str, Any]:
+        """Rebuild pilots from all their facts; drop period winners they no longer have."""
+        wanted = {"$in": sorted(pilot_ids)}
+        stored = self.store.find(FACTS, {"pilot_id": wanted})
+        rebuilt = rebuild_pilots([*stored, *(f for f in new if f["p"]["pilot_id"] in pilot_ids)])
+        keep = {pid for result in rebuilt.values() for pid in result.periods}
+        writes += [
+            Delete(PERIODS, doc["_id"])
+            for doc in self.store.find(PERIODS, {"pilot_id": wanted})
+            if doc["_id"] not in keep
+        ]
+        return rebuilt
 
     def _letter_for(self, fact: Fact, reason: str) -> DeadLetter:
         topic, partition, offset = fact.get("src") or ("pilot-events", -1, -1)

@@ -186,6 +186,12 @@ class ProcurementIngest:
         return result
 
     def _limits(self, value: Any, items: list[Any] | None, prefix: str) -> list[Refusal]:
+        if not isinstance(value, (dict, list)):
+            # Also keeps split_package from reading a JSON string as JSON text.
+            kind = "null" if value is None else type(value).__name__
+            return [
+                Refusal("$", "type", f"expected a release package, a list of releases or a release, not {kind}")
+            ]
         try:
             size = len(orjson.dumps(value))
         except TypeError:

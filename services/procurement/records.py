@@ -21,8 +21,8 @@ from typing import Any
 from .classification import classify
 from .compile import compile_releases
 from .matching import MunicipalityLike, match_buyers
-from .suppliers import supplier_shares
 from .summary import summarise
+from .suppliers import supplier_shares
 from .validation import parse_date_time
 
 RECORDS = "procurement_records"
@@ -42,6 +42,11 @@ def canonical(release: Mapping[str, Any]) -> str:
 def _instant(release: Mapping[str, Any]) -> datetime:
     parsed = parse_date_time(release.get("date"))
     return parsed if parsed is not None else datetime.min.replace(tzinfo=UTC)
+
+
+def release_order(release: Mapping[str, Any]) -> tuple[datetime, str]:
+    """Sort key of releases in a record: the instant of ``date``, then ``id``."""
+    return _instant(release), str(release.get("id"))
 
 
 def _preferred(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +69,7 @@ def merge_releases(
         elif canonical(current) != canonical(release):
             conflicts.add(release_id)
             chosen[release_id] = _preferred(current, release)
-    ordered = sorted(chosen.values(), key=lambda r: (_instant(r), str(r.get("id"))))
+    ordered = sorted(chosen.values(), key=release_order)
     return ordered, conflicts
 
 

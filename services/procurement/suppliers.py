@@ -106,9 +106,7 @@ def supplier_shares(release: Mapping[str, Any]) -> list[SupplierShare]:
 
 def supplier_document(supplier_id: str, links: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The ``suppliers`` read model of one supplier from its ``supplier`` links (``None``: none left)."""
-    mine = sorted(
-        (link for link in links if link.get("value") == supplier_id), key=lambda link: link["ocid"]
-    )
+    mine = sorted((link for link in links if link.get("value") == supplier_id), key=lambda link: link["ocid"])
     if not mine:
         return None
     # The name used in the most recent process; ties broken by the name itself.

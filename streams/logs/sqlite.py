@@ -94,9 +94,11 @@ class SqliteEventLog:
         return [LogEntry(topic, 0, int(o), k, bytes(v)) for o, k, v in rows]
 
     def end_offset(self, topic: str, partition: int) -> int:
-        row = self._reader().execute(
-            "SELECT COALESCE(MAX(offset) + 1, 0) FROM records WHERE topic = ?", (topic,)
-        ).fetchone()
+        row = (
+            self._reader()
+            .execute("SELECT COALESCE(MAX(offset) + 1, 0) FROM records WHERE topic = ?", (topic,))
+            .fetchone()
+        )
         return int(row[0])
 
     def wait_for_append(self, timeout: float) -> None:

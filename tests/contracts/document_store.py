@@ -25,13 +25,15 @@ class DocumentStoreContract:
         assert store.get("things", "a") == {"_id": "a", "n": 2}
 
     def test_writes_apply_in_order_across_collections(self, store):
-        store.write([
-            Upsert("things", {"_id": "a", "n": 1}),
-            Upsert("others", {"_id": "b", "n": 1}),
-            Delete("things", "a"),
-            Upsert("things", {"_id": "c", "n": 3}),
-            Delete("things", "never-existed"),
-        ])
+        store.write(
+            [
+                Upsert("things", {"_id": "a", "n": 1}),
+                Upsert("others", {"_id": "b", "n": 1}),
+                Delete("things", "a"),
+                Upsert("things", {"_id": "c", "n": 3}),
+                Delete("things", "never-existed"),
+            ]
+        )
         assert store.get("things", "a") is None
         assert store.get("things", "c") == {"_id": "c", "n": 3}
         assert store.get("others", "b") == {"_id": "b", "n": 1}
@@ -44,14 +46,19 @@ class DocumentStoreContract:
 
     def test_find_filters_sorts_limits_and_excludes(self, store):
         store.ensure_indexes("cells", ["region", "phase"])
-        store.write([
-            Upsert("cells", {"_id": "1", "region": "r1", "phase": "planning", "rank": 3, "big": [1]}),
-            Upsert("cells", {"_id": "2", "region": "r1", "phase": "operation", "rank": 1, "big": [1]}),
-            Upsert("cells", {"_id": "3", "region": "r2", "phase": "operation", "rank": 2, "big": [1]}),
-            Upsert("cells", {"_id": "4", "region": "r2", "phase": None, "rank": 4, "big": [1]}),
-        ])
+        store.write(
+            [
+                Upsert("cells", {"_id": "1", "region": "r1", "phase": "planning", "rank": 3, "big": [1]}),
+                Upsert("cells", {"_id": "2", "region": "r1", "phase": "operation", "rank": 1, "big": [1]}),
+                Upsert("cells", {"_id": "3", "region": "r2", "phase": "operation", "rank": 2, "big": [1]}),
+                Upsert("cells", {"_id": "4", "region": "r2", "phase": None, "rank": 4, "big": [1]}),
+            ]
+        )
         assert [d["_id"] for d in store.find("cells", {"region": "r1"})] == ["1", "2"]
-        assert [d["_id"] for d in store.find("cells", {"phase": {"$in": ["operation"]}}, sort="rank")] == ["2", "3"]
+        assert [d["_id"] for d in store.find("cells", {"phase": {"$in": ["operation"]}}, sort="rank")] == [
+            "2",
+            "3",
+        ]
         assert [d["_id"] for d in store.find("cells", {"phase": {"$in": []}})] == []
         assert [d["_id"] for d in store.find("cells", sort="-rank", limit=2)] == ["4", "1"]
         assert [d["_id"] for d in store.find("cells", {"region": "r2", "phase": "operation"})] == ["3"]

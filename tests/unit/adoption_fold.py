@@ -1,4 +1,4 @@
-"""Run the pure projection over batches with an in-memory dict as the store (no server)."""
+"""Run the real adoption service over batches, on in-memory adapters (no files, no server)."""
 
 from __future__ import annotations
 
@@ -6,40 +6,52 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from schemas.parsing import parse_event
-from services.adoption.pilots import derive_pilot, fact_from_event
-from services.adoption.projection import project_cells, project_pilots
-from tests.conftest import NOW
+import orjson
+
+from services.adoption.pilots import derive_pilot
+from services.adoption.service import CELLS, EVENT_STATUS, FACTS, PILOTS, AdoptionService
+from services.dead_letters import DeadLetterSink
+from services.ports import LogRecord
+from services.stores.memory import MemoryDocumentStore
+from streams.logs.memory import MemoryEventLog
+from tests.conftest import NOW, fixed_clock
 
 
 class Views:
+    """An adoption service with its own log; :meth:`apply` appends a batch and handles it."""
+
     def __init__(self) -> None:
-        self.pilots: dict[str, dict[str, Any]] = {}
-        self.cells: dict[str, dict[str, Any]] = {}
-        self.statuses: dict[str, tuple[str, str | None]] = {}
+        self.log = MemoryEventLog()
+        self.store = MemoryDocumentStore()
+        self.service = AdoptionService(self.store, DeadLetterSink(self.log, fixed_clock))
 
     def apply(self, raw_events: Iterable[dict[str, Any]], now: datetime = NOW) -> None:
-        facts = [fact_from_event(parse_event(raw, now=now)) for raw in raw_events]
-        outcome = project_pilots(self.pilots, facts)
-        cells = project_cells(self.cells, outcome.changes)
-        for change in outcome.changes:
-            self.pilots[change.pilot_id] = change.document
-        for doc in cells.upserts:
-            self.cells[doc["_id"]] = doc
-        for key in cells.deletes:
-            del self.cells[key]
-        for status in outcome.statuses:
-            self.statuses[status.event_id] = (status.status, status.reason)
+        start = self.log.end_offset("pilot-events", 0)
+        self.log.append("pilot-events", [LogRecord(e["municipality"], orjson.dumps(e)) for e in raw_events])
+        entries = self.log.read("pilot-events", 0, start, 100_000)
+        if entries:
+            self.service.handle(entries)
+
+    @property
+    def cells(self) -> dict[str, dict[str, Any]]:
+        return self.store.snapshot(CELLS)
+
+    @property
+    def statuses(self) -> dict[str, tuple[str, str | None]]:
+        return {k: (v["status"], v.get("reason")) for k, v in self.store.snapshot(EVENT_STATUS).items()}
 
     def public_cells(self) -> dict[str, dict[str, Any]]:
         return {k: {f: v for f, v in c.items() if f != "contributions"} for k, c in self.cells.items()}
 
     def public_pilots(self) -> dict[str, dict[str, Any]]:
-        """Stored summary plus the full view derived from the facts, per pilot."""
-        return {
-            k: {**{f: v for f, v in p.items() if f != "facts"}, **derive_pilot(k, p["facts"])}
-            for k, p in self.pilots.items()
-        }
+        """The full view of each registered pilot, derived from its stored facts."""
+        facts: dict[str, dict[str, Any]] = {}
+        for fact in self.store.snapshot(FACTS).values():
+            facts.setdefault(fact["pilot_id"], {})[fact["id"]] = {k: v for k, v in fact.items() if k != "src"}
+        return {pid: derive_pilot(pid, group) for pid, group in facts.items()}
+
+    def pilot_states(self) -> dict[str, dict[str, Any]]:
+        return self.store.snapshot(PILOTS)
 
 
 def fold(*batches: Iterable[dict[str, Any]]) -> Views:

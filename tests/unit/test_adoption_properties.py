@@ -8,6 +8,20 @@ from hypothesis import strategies as st
 from tests.factories import concluded, lesson, metrics, phase, registered
 from tests.unit.adoption_fold import fold
 
+SUMMARY = (
+    "municipality",
+    "technology",
+    "title",
+    "phase",
+    "phase_since",
+    "users_active",
+    "devices_deployed",
+    "hours_saved",
+    "avoided_visits",
+    "cost_nok",
+    "updated_at",
+    "units",
+)
 PILOTS = ["p1", "p2", "p3"]
 MUNICIPALITIES = ["3420", "3421"]
 TECHNOLOGIES = ["safety-alarm", "digital-supervision"]
@@ -18,16 +32,33 @@ def ids() -> st.SearchStrategy[str]:
     return st.uuids(version=4).map(str)
 
 
+def _metrics_event(pilot_id: str, period: str, values: dict, **kw) -> dict:
+    return metrics(pilot_id, period, **(values or {"avoided_visits": 1}), **kw)
+
+
 def _event() -> st.SearchStrategy[dict]:
-    common = {"municipality": st.sampled_from(MUNICIPALITIES), "at": st.sampled_from(TIMES), "event_id": ids()}
+    common = {
+        "municipality": st.sampled_from(MUNICIPALITIES),
+        "at": st.sampled_from(TIMES),
+        "event_id": ids(),
+    }
     pilot = st.sampled_from(PILOTS)
     return st.one_of(
         st.builds(registered, pilot, technology=st.sampled_from(TECHNOLOGIES), **common),
-        st.builds(phase, pilot, st.sampled_from(["planning", "piloting", "implementing", "operation",
-                                                 "discontinued"]), **common),
-        st.builds(metrics, pilot, st.sampled_from(["2020-01", "2020-02"]),
-                  users_active=st.integers(0, 50), hours_saved=st.floats(0, 100, allow_nan=False).map(
-                      lambda x: round(x, 1)), **common),
+        st.builds(
+            phase,
+            pilot,
+            st.sampled_from(["planning", "piloting", "implementing", "operation", "discontinued"]),
+            **common,
+        ),
+        st.builds(
+            metrics,
+            pilot,
+            st.sampled_from(["2020-01", "2020-02"]),
+            users_active=st.integers(0, 50),
+            hours_saved=st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1)),
+            **common,
+        ),
         st.builds(concluded, pilot, st.sampled_from(["scaled_up", "continued", "discontinued"]), **common),
         st.builds(lesson, pilot, **common),
     )
@@ -48,3 +79,9 @@ def test_order_batching_and_duplicates_do_not_change_views(events, data):
     assert replayed.public_cells() == reference.public_cells()
     assert replayed.public_pilots() == reference.public_pilots()
     assert replayed.statuses == reference.statuses
+    assert replayed.pilot_states() == reference.pilot_states()
+    # The incremental state agrees with the specification (derivation from all facts).
+    derived = replayed.public_pilots()
+    for pilot_id, state in replayed.pilot_states().items():
+        if state.get("registered"):
+            assert {k: state[k] for k in SUMMARY} == {k: derived[pilot_id][k] for k in SUMMARY}

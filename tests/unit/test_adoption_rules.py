@@ -37,14 +37,22 @@ def test_ties_on_occurred_at_are_broken_by_the_larger_event_id():
 
 def test_conclusion_outcomes_set_the_phase():
     base = [registered("p1", at="2020-01-01T00:00:00Z"), phase("p1", "piloting", at="2020-06-01T00:00:00Z")]
-    assert cell(fold(base + [concluded("p1", "scaled_up", at="2021-01-01T00:00:00Z")]))["phase"] == "operation"
-    assert cell(fold(base + [concluded("p1", "discontinued", at="2021-01-01T00:00:00Z")]))["phase"] == "discontinued"
-    assert cell(fold(base + [concluded("p1", "continued", at="2021-01-01T00:00:00Z")]))["phase"] == "piloting"
+    assert (
+        cell(fold([*base, concluded("p1", "scaled_up", at="2021-01-01T00:00:00Z")]))["phase"] == "operation"
+    )
+    assert (
+        cell(fold([*base, concluded("p1", "discontinued", at="2021-01-01T00:00:00Z")]))["phase"]
+        == "discontinued"
+    )
+    assert cell(fold([*base, concluded("p1", "continued", at="2021-01-01T00:00:00Z")]))["phase"] == "piloting"
 
 
 def test_restart_after_discontinuation_is_allowed():
-    events = [registered("p1", at="2020-01-01T00:00:00Z"), phase("p1", "discontinued", at="2020-06-01T00:00:00Z"),
-              phase("p1", "piloting", at="2021-01-01T00:00:00Z")]
+    events = [
+        registered("p1", at="2020-01-01T00:00:00Z"),
+        phase("p1", "discontinued", at="2020-06-01T00:00:00Z"),
+        phase("p1", "piloting", at="2021-01-01T00:00:00Z"),
+    ]
     assert cell(fold(events))["phase"] == "piloting"
 
 
@@ -86,7 +94,12 @@ def test_metrics_corrections_latest_report_per_period_wins():
     for order in (events, events[::-1]):
         c = cell(fold(order))
         # users: the latest period that reports it (2021-01, corrected to 12); hours: all periods summed
-        assert (c["users_active"], c["hours_saved"], c["avoided_visits"], c["cost_nok"]) == (12, 7.0, 7, 100.5)
+        assert (c["users_active"], c["hours_saved"], c["avoided_visits"], c["cost_nok"]) == (
+            12,
+            7.0,
+            7,
+            100.5,
+        )
 
 
 def test_cell_phase_is_highest_live_phase_and_counts_all_pilots():
@@ -95,7 +108,9 @@ def test_cell_phase_is_highest_live_phase_and_counts_all_pilots():
         registered("p2", at="2020-02-01T00:00:00Z"),
         registered("p3", at="2020-03-01T00:00:00Z"),
         phase("p1", "operation", at="2021-01-01T00:00:00Z"),
-        metrics("p1", "2021-01", users_active=10, devices_deployed=11, hours_saved=1, at="2021-02-01T00:00:00Z"),
+        metrics(
+            "p1", "2021-01", users_active=10, devices_deployed=11, hours_saved=1, at="2021-02-01T00:00:00Z"
+        ),
         phase("p2", "implementing", at="2021-01-01T00:00:00Z"),
         metrics("p2", "2021-01", users_active=3, at="2021-02-01T00:00:00Z"),
         concluded("p1", "discontinued", at="2022-01-01T00:00:00Z"),
@@ -110,7 +125,10 @@ def test_cell_phase_is_highest_live_phase_and_counts_all_pilots():
 
 
 def test_all_discontinued_cell_is_discontinued():
-    events = [registered("p1", at="2020-01-01T00:00:00Z"), concluded("p1", "discontinued", at="2021-01-01T00:00:00Z")]
+    events = [
+        registered("p1", at="2020-01-01T00:00:00Z"),
+        concluded("p1", "discontinued", at="2021-01-01T00:00:00Z"),
+    ]
     assert cell(fold(events))["phase"] == "discontinued"
 
 
@@ -129,14 +147,39 @@ def test_duplicates_are_ignored():
 
 
 def test_pilot_view_keeps_history_metrics_and_lessons():
-    views = fold([
-        registered("p1", at="2020-01-01T00:00:00Z", partners=["HelseINN"]),
-        phase("p1", "piloting", at="2020-05-01T00:00:00Z"),
-        lesson("p1", title="Test dekning", at="2020-07-01T00:00:00Z"),
-        metrics("p1", "2020-06", users_active=4, at="2020-07-01T00:00:00Z"),
-    ])
+    views = fold(
+        [
+            registered("p1", at="2020-01-01T00:00:00Z", partners=["HelseINN"]),
+            phase("p1", "piloting", at="2020-05-01T00:00:00Z"),
+            lesson("p1", title="Test dekning", at="2020-07-01T00:00:00Z"),
+            metrics("p1", "2020-06", users_active=4, at="2020-07-01T00:00:00Z"),
+        ]
+    )
     pilot = views.public_pilots()["p1"]
     assert [s["phase"] for s in pilot["phase_history"]] == ["planning", "piloting"]
     assert list(pilot["metrics"]) == ["2020-06"]
     assert pilot["lessons"][0]["title"] == "Test dekning"
     assert pilot["partners"] == ["HelseINN"]
+
+
+def test_correction_that_withdraws_the_latest_figure_falls_back_to_the_previous_period():
+    reg = registered("p1", at="2020-01-01T00:00:00Z")
+    jan = metrics("p1", "2021-01", users_active=5, at="2021-02-01T00:00:00Z")
+    feb = metrics("p1", "2021-02", users_active=9, at="2021-03-01T00:00:00Z")
+    feb_fixed = metrics("p1", "2021-02", hours_saved=1, at="2021-03-05T00:00:00Z")
+    assert cell(fold([reg, jan, feb], [feb_fixed]))["users_active"] == 5
+    assert cell(fold([feb_fixed], [reg, feb, jan]))["users_active"] == 5
+
+
+def test_late_earlier_registration_takes_the_pilot_and_rejects_what_was_applied():
+    squatter = registered("p1", municipality="3421", at="2021-01-01T00:00:00Z")
+    squatter_phase = phase("p1", "operation", municipality="3421", at="2021-02-01T00:00:00Z")
+    owner_metrics = metrics("p1", "2021-03", municipality="3420", users_active=7, at="2021-04-01T00:00:00Z")
+    owner = registered("p1", municipality="3420", at="2020-01-01T00:00:00Z")
+    views = fold([squatter, squatter_phase, owner_metrics])
+    assert set(views.cells) == {"3421:safety-alarm"}
+    views.apply([owner])
+    assert set(views.cells) == {"3420:safety-alarm"}
+    assert cell(views)["users_active"] == 7 and cell(views)["phase"] == "planning"
+    assert views.statuses[squatter_phase["event_id"]] == ("rejected", "pilot_owned_by_other_municipality")
+    assert views.statuses[owner_metrics["event_id"]] == ("processed", None)

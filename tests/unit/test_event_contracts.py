@@ -9,7 +9,7 @@ import pytest
 
 from schemas.parsing import EventRefused, parse_event
 from tests.conftest import NOW
-from tests.factories import concluded, event, lesson, metrics, phase, registered
+from tests.factories import concluded, lesson, metrics, phase, registered
 
 
 def refusal(raw: Any) -> list[tuple[str, str]]:
@@ -19,10 +19,15 @@ def refusal(raw: Any) -> list[tuple[str, str]]:
 
 
 def test_valid_events_of_every_type_parse():
-    for raw in (registered(partners=["952 857 991", "HelseINN"], started_on="2020-02-01",
-                           target_group="Hjemmeboende eldre"),
-                phase("p1", "piloting"), metrics("p1", "2021-03", users_active=3, hours_saved=1.5),
-                lesson("p1", tags=["Opplæring"]), concluded("p1", "scaled_up")):
+    for raw in (
+        registered(
+            partners=["952 857 991", "HelseINN"], started_on="2020-02-01", target_group="Hjemmeboende eldre"
+        ),
+        phase("p1", "piloting"),
+        metrics("p1", "2021-03", users_active=3, hours_saved=1.5),
+        lesson("p1", tags=["Opplæring"]),
+        concluded("p1", "scaled_up"),
+    ):
         parsed = parse_event(raw, now=NOW)
         assert parsed.type == raw["type"]
 
@@ -60,9 +65,15 @@ def test_tags_are_lowercased():
         (lambda e: e["payload"].update(title=""), ("payload.title", "string_too_short")),
         (lambda e: e["payload"].update(title="a\x07b"), ("payload.title", "control_characters")),
         (lambda e: e["payload"].update(title="two\nlines"), ("payload.title", "single_line")),
-        (lambda e: e["payload"].update(pilot_id="has space"), ("payload.pilot_id", "string_pattern_mismatch")),
+        (
+            lambda e: e["payload"].update(pilot_id="has space"),
+            ("payload.pilot_id", "string_pattern_mismatch"),
+        ),
         (lambda e: e["payload"].update(unknown=1), ("payload.unknown", "extra_forbidden")),
-        (lambda e: e["payload"].update(started_on="2020-13-01"), ("payload.started_on", "date_from_datetime_parsing")),
+        (
+            lambda e: e["payload"].update(started_on="2020-13-01"),
+            ("payload.started_on", "date_from_datetime_parsing"),
+        ),
         (lambda e: e["payload"].update(partners=["p"] * 51), ("payload.partners", "too_long")),
     ],
 )

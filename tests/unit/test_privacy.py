@@ -24,8 +24,15 @@ def test_every_format_is_detected_in_free_text(written):
 
 @pytest.mark.parametrize(
     "text",
-    ["15087549958", "1508754995", "150875499577", "tel 22 33 44 55", "orgnr 952857991", "2021-01-01",
-     "15087 549957"],
+    [
+        "15087549958",
+        "1508754995",
+        "150875499577",
+        "tel 22 33 44 55",
+        "orgnr 952857991",
+        "2021-01-01",
+        "15087 549957",
+    ],
 )
 def test_near_misses_are_not_identity_numbers(text):
     # wrong check digit, too short, inside a longer digit run, phone, org number, date, wrong split

@@ -1,10 +1,12 @@
-"""The port contracts run against the embedded SQLite adapters."""
+"""The port contracts run against the local adapters: SQLite (embedded) and in-memory (tests)."""
 
 from __future__ import annotations
 
 import pytest
 
+from services.stores.memory import MemoryDocumentStore
 from services.stores.sqlite import SqliteDocumentStore
+from streams.logs.memory import MemoryEventLog
 from streams.logs.sqlite import SqliteEventLog
 from tests.contracts.document_store import DocumentStoreContract
 from tests.contracts.event_log import EventLogContract
@@ -38,3 +40,19 @@ class TestSqliteEventLog(EventLogContract):
         again = SqliteEventLog(tmp_path / "events.db")
         assert [e.value for e in again.read("t", 0, 0, 10)] == [b"1"]
         again.close()
+
+
+class TestMemoryDocumentStore(DocumentStoreContract):
+    @pytest.fixture
+    def store(self):
+        return MemoryDocumentStore()
+
+
+class TestMemoryEventLog(EventLogContract):
+    @pytest.fixture
+    def log(self):
+        return MemoryEventLog()
+
+    @pytest.fixture
+    def topic(self):
+        return "contract-topic"

@@ -1,0 +1,194 @@
+"""The procurement service: consumes ``procurement-releases`` batches into read models.
+
+Thin over the pure record building (:mod:`services.procurement.records`): decode and
+screen each entry, load the records a batch touches (one round trip per collection),
+recompile, and write records, links and suppliers back with the consumer position last.
+Every write is idempotent and links are diffed against what the store actually holds,
+so replaying a batch after a crash half-way (MongoDB has no multi-collection
+transaction here) converges to the same state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from schemas.events import DeadLetter
+from schemas.parsing import FieldError
+from services.adoption.service import POSITIONS, position_id
+from services.dead_letters import DeadLetterSink
+from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
+
+from .compile import CompileError
+from .matching import MunicipalityRef, load_hedmark_municipalities
+from .records import (
+    LINKS,
+    RECORDS,
+    SUPPLIERS,
+    build_record,
+    merge_releases,
+    record_links,
+    release_order,
+)
+from .screening import screen_release
+from .suppliers import supplier_document
+from .validation import Refusal, validate_release
+
+INDEXES = {
+    RECORDS: ("status", "contract_end"),
+    LINKS: ("ocid", "kind", "value"),
+    SUPPLIERS: ("name",),
+}
+_MERGE_CLASH = FieldError(
+    "$", "merge_conflict", "the release cannot be merged with the earlier releases of its ocid"
+)
+
+
+@dataclass(slots=True)
+class ProcurementBatchReport:
+    """What one batch did (for logs, metrics and tests)."""
+
+    consumed: int = 0
+    records: int = 0
+    dead_lettered: int = 0
+
+
+def _errors(refusals: Sequence[Refusal]) -> list[FieldError]:
+    return [FieldError(r.path, r.rule, r.message) for r in refusals]
+
+
+class ProcurementService:
+    """Consumer of ``procurement-releases`` that maintains records, links and suppliers."""
+
+    name = "procurement"
+
+    def __init__(
+        self,
+        store: DocumentStore,
+        dead_letters: DeadLetterSink,
+        municipalities: Sequence[MunicipalityRef] | None = None,
+    ) -> None:
+        self.store = store
+        self.dead_letters = dead_letters
+        self.municipalities = tuple(municipalities or load_hedmark_municipalities())
+        for collection, fields in INDEXES.items():
+            store.ensure_indexes(collection, fields)
+
+    def position(self, topic: str, partition: int) -> int:
+        """The next offset to read, as committed together with the state."""
+        doc = self.store.get(POSITIONS, position_id(self.name, topic, partition))
+        return int(doc["offset"]) if doc else 0
+
+    def handle(self, entries: Sequence[LogEntry]) -> ProcurementBatchReport:
+        """Apply a batch of log entries. Safe to call again with the same entries."""
+        letters: list[DeadLetter] = []
+        incoming: dict[str, list[tuple[LogEntry, dict[str, Any]]]] = {}
+        for entry in entries:
+            release, errors, reason = self._decode(entry)
+            if release is None:
+                letters.append(self.dead_letters.letter(entry, reason, errors))
+            else:
+                incoming.setdefault(release["ocid"], []).append((entry, release))
+
+        existing = self.store.get_many(RECORDS, incoming) if incoming else {}
+        records: dict[str, dict[str, Any]] = {}
+        for ocid in sorted(incoming):
+            record, refused = self._project(ocid, existing.get(ocid), incoming[ocid])
+            letters += [self.dead_letters.letter(e, "merge_conflict", [_MERGE_CLASH]) for e in refused]
+            if record is not None:
+                records[ocid] = record
+
+        writes: list[Write] = [Upsert(RECORDS, doc) for doc in records.values()]
+        writes += self._links_and_suppliers(records)
+        writes += self._positions(entries)
+        # Dead letters first: if the state write fails the batch is replayed and the
+        # letters are sent again; readers key them by topic, partition and offset.
+        self.dead_letters.send(letters)
+        self.store.write(writes)
+        return ProcurementBatchReport(len(entries), len(records), len(letters))
+
+    def _decode(self, entry: LogEntry) -> tuple[dict[str, Any] | None, list[FieldError], str]:
+        try:
+            document = orjson.loads(entry.value)
+        except orjson.JSONDecodeError:
+            return None, [FieldError("$", "invalid_json", "Not valid JSON")], "invalid_json"
+        refusals = validate_release(document)
+        if refusals:
+            return None, _errors(refusals), "validation_failed"
+        # Producers writing to the log directly are screened here too: the store never
+        # holds contact persons or identity numbers, whatever the log holds.
+        clean, _, refusals = screen_release(document)
+        if clean is None:
+            return None, _errors(refusals), "identity_number"
+        return clean, [], ""
+
+    def _project(
+        self, ocid: str, existing: dict[str, Any] | None, items: list[tuple[LogEntry, dict[str, Any]]]
+    ) -> tuple[dict[str, Any] | None, list[LogEntry]]:
+        stored = existing["releases"] if existing else []
+        conflicts = set(existing["compile"]["conflicts"]) if existing else set()
+        releases, found = merge_releases(stored, [release for _, release in items])
+        try:
+            return build_record(ocid, releases, conflicts | found, self.municipalities), []
+        except CompileError:
+            pass
+        # Something in this batch cannot be merged: add the new releases one at a time in
+        # date order and dead-letter those that break the merge.
+        record, refused = existing, []
+        ordered = sorted(items, key=lambda item: release_order(item[1]))
+        for entry, release in ordered:
+            current = record["releases"] if record else []
+            known = set(record["compile"]["conflicts"]) if record else set()
+            releases, found = merge_releases(current, [release])
+            try:
+                record = build_record(ocid, releases, known | found, self.municipalities)
+            except CompileError:
+                refused.append(entry)
+        return record, refused
+
+    def _links_and_suppliers(self, records: dict[str, dict[str, Any]]) -> list[Write]:
+        if not records:
+            return []
+        stored_links = self.store.find(LINKS, {"ocid": {"$in": sorted(records)}})
+        new_links = [link for doc in records.values() for link in record_links(doc)]
+        new_ids = {link["_id"] for link in new_links}
+        writes: list[Write] = [Upsert(LINKS, link) for link in new_links]
+        writes += [Delete(LINKS, link["_id"]) for link in stored_links if link["_id"] not in new_ids]
+
+        touched = sorted(
+            {link["value"] for link in (*stored_links, *new_links) if link["kind"] == "supplier"}
+        )
+        if not touched:
+            return writes
+        others = [
+            link
+            for link in self.store.find(LINKS, {"kind": "supplier", "value": {"$in": touched}})
+            if link["ocid"] not in records
+        ]
+        supplier_links = others + [link for link in new_links if link["kind"] == "supplier"]
+        for supplier_id in touched:
+            doc = supplier_document(supplier_id, supplier_links)
+            writes.append(Delete(SUPPLIERS, supplier_id) if doc is None else Upsert(SUPPLIERS, doc))
+        return writes
+
+    def _positions(self, entries: Sequence[LogEntry]) -> list[Write]:
+        last: dict[tuple[str, int], int] = {}
+        for entry in entries:
+            key = (entry.topic, entry.partition)
+            last[key] = max(last.get(key, -1), entry.offset)
+        return [
+            Upsert(
+                POSITIONS,
+                {
+                    "_id": position_id(self.name, topic, partition),
+                    "consumer": self.name,
+                    "topic": topic,
+                    "partition": partition,
+                    "offset": offset + 1,
+                },
+            )
+            for (topic, partition), offset in last.items()
+        ]
