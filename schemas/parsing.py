@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -49,14 +50,17 @@ class EventRefused(ValueError):
         self.errors = errors
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RecordedEvent:
     """A validated event as stored in the log: the envelope plus server stamps."""
 
     event: Any
     recorded_at: datetime
     source: Source
-    content_hash: str
+
+    @cached_property
+    def content_hash(self) -> str:
+        return content_hash(event_payload(self.event))
 
     @property
     def event_id(self) -> str:
@@ -132,9 +136,7 @@ def parse_event(raw: Any, *, now: datetime) -> Any:
 
 def record_event(event: Any, *, now: datetime, source: Source) -> RecordedEvent:
     """Stamp a validated event for the log."""
-    return RecordedEvent(
-        event=event, recorded_at=now, source=source, content_hash=content_hash(event_payload(event))
-    )
+    return RecordedEvent(event=event, recorded_at=now, source=source)
 
 
 def load_recorded(document: dict[str, Any]) -> RecordedEvent:
@@ -159,5 +161,4 @@ def load_recorded(document: dict[str, Any]) -> RecordedEvent:
         event=event,
         recorded_at=datetime.fromisoformat(recorded_at) if recorded_at else event.occurred_at,
         source=document.get("source", "kafka"),
-        content_hash=content_hash(event_payload(event)),
     )

@@ -145,19 +145,16 @@ class AdoptionService:
         touched_cells = cells_touched(changes)
         cells = project_cells(self.store.get_many(CELLS, touched_cells) if touched_cells else {}, changes)
 
+        # Grouped by collection so each becomes one bulk statement / bulk_write.
+        results = list(advanced.values())
         writes += [Upsert(FACTS, {**f, "_id": f["id"], "pilot_id": f["p"]["pilot_id"]}) for f in split.new]
-        for result in advanced.values():
-            writes.append(Upsert(PILOTS, result.state))
-            writes += [Upsert(PERIODS, doc) for doc in result.periods.values()]
-            for judged in result.judged:
-                writes.append(
-                    Upsert(
-                        EVENT_STATUS,
-                        _status_doc(judged.fact["id"], judged.status, judged.reason, judged.fact),
-                    )
-                )
-                if judged.status == REJECTED:
-                    letters.append(self._letter_for(judged.fact, judged.reason or REJECTED))
+        writes += [Upsert(PILOTS, r.state) for r in results]
+        writes += [Upsert(PERIODS, doc) for r in results for doc in r.periods.values()]
+        judged = [j for r in results for j in r.judged]
+        writes += [
+            Upsert(EVENT_STATUS, _status_doc(j.fact["id"], j.status, j.reason, j.fact)) for j in judged
+        ]
+        letters += [self._letter_for(j.fact, j.reason or REJECTED) for j in judged if j.status == REJECTED]
         writes += [Upsert(CELLS, doc) for doc in cells.upserts]
         writes += [Delete(CELLS, key) for key in cells.deletes]
         letters += [self._letter_for(f, "conflicting_event_id") for f in split.conflicts]
