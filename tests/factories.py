@@ -8,8 +8,13 @@ from typing import Any
 from stdnum.no import fodselsnummer
 
 
-def event(kind: str, municipality: str = "3420", at: str = "2021-01-01T08:00:00Z",
-          event_id: str | None = None, **payload: Any) -> dict[str, Any]:
+def event(
+    kind: str,
+    municipality: str = "3420",
+    at: str = "2021-01-01T08:00:00Z",
+    event_id: str | None = None,
+    **payload: Any,
+) -> dict[str, Any]:
     return {
         "event_id": event_id or str(uuid.uuid4()),
         "type": kind,
@@ -21,7 +26,11 @@ def event(kind: str, municipality: str = "3420", at: str = "2021-01-01T08:00:00Z
 
 
 def registered(pilot_id: str = "elv-alarm", technology: str = "safety-alarm", **kw: Any) -> dict[str, Any]:
-    payload = {"pilot_id": pilot_id, "technology": technology, "title": kw.pop("title", "Digitale trygghetsalarmer")}
+    payload = {
+        "pilot_id": pilot_id,
+        "technology": technology,
+        "title": kw.pop("title", "Digitale trygghetsalarmer"),
+    }
     for name in ("started_on", "partners", "target_group"):
         if name in kw:
             payload[name] = kw.pop(name)
@@ -33,13 +42,21 @@ def phase(pilot_id: str, phase_code: str, **kw: Any) -> dict[str, Any]:
 
 
 def metrics(pilot_id: str, period: str, **kw: Any) -> dict[str, Any]:
-    values = {k: kw.pop(k) for k in list(kw) if k in
-              ("users_active", "devices_deployed", "avoided_visits", "hours_saved", "cost_nok")}
+    values = {
+        k: kw.pop(k)
+        for k in list(kw)
+        if k in ("users_active", "devices_deployed", "avoided_visits", "hours_saved", "cost_nok")
+    }
     return event("pilot.metrics_reported", pilot_id=pilot_id, period=period, **kw, **values)
 
 
-def lesson(pilot_id: str, title: str = "Involver ansatte tidlig", text: str = "Opplæring hjalp.",
-           tags: list[str] | None = None, **kw: Any) -> dict[str, Any]:
+def lesson(
+    pilot_id: str,
+    title: str = "Involver ansatte tidlig",
+    text: str = "Opplæring hjalp.",
+    tags: list[str] | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
     return event("pilot.lesson_recorded", pilot_id=pilot_id, title=title, text=text, tags=tags or [], **kw)
 
 

@@ -19,8 +19,11 @@ PARSER_DIR = ROOT / "tools" / "asyncapi"
 
 
 def test_committed_exports_are_current():
-    stale = [p for p, text in rendered_exports().items()
-             if not (EXPORT_DIR / p).exists() or (EXPORT_DIR / p).read_text(encoding="utf-8") != text]
+    stale = [
+        p
+        for p, text in rendered_exports().items()
+        if not (EXPORT_DIR / p).exists() or (EXPORT_DIR / p).read_text(encoding="utf-8") != text
+    ]
     assert not stale, f"stale exports {stale}: run `alliance export-schemas` and commit"
 
 
@@ -37,11 +40,21 @@ def test_asyncapi_document_passes_the_official_parser():
     node = shutil.which("node")
     if node is None or not (PARSER_DIR / "node_modules" / "@asyncapi" / "parser").exists():
         if os.environ.get("CI") == "true":
-            pytest.fail("node and tools/asyncapi/node_modules are required under CI (scripts/test installs them)")
+            pytest.fail(
+                "node and tools/asyncapi/node_modules are required under CI (scripts/test installs them)"
+            )
         pytest.skip("needs node and `npm install` in tools/asyncapi (scripts/test does both)")
-    result = subprocess.run([node, "validate.mjs", str(EXPORT_DIR / "asyncapi.json")], cwd=PARSER_DIR,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [node, "validate.mjs", str(EXPORT_DIR / "asyncapi.json")],
+        cwd=PARSER_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     doc = json.loads((EXPORT_DIR / "asyncapi.json").read_text())
-    assert {c["address"] for c in doc["channels"].values()} == {"pilot-events", "procurement-releases",
-                                                                 "dead-letter"}
+    assert {c["address"] for c in doc["channels"].values()} == {
+        "pilot-events",
+        "procurement-releases",
+        "dead-letter",
+    }

@@ -16,7 +16,10 @@ def test_single_event_is_accepted_then_processed(client, platform):
     assert response.json() == {"event_id": reg["event_id"], "status": "accepted"}
     assert client.get(f"/v1/events/{reg['event_id']}").json()["status"] == "accepted"
     platform.drain()
-    assert client.get(f"/v1/events/{reg['event_id']}").json() == {"event_id": reg["event_id"], "status": "processed"}
+    assert client.get(f"/v1/events/{reg['event_id']}").json() == {
+        "event_id": reg["event_id"],
+        "status": "processed",
+    }
 
 
 def test_same_event_again_is_a_duplicate_and_other_content_is_409(client, platform):
@@ -49,7 +52,11 @@ def test_identity_number_is_refused_and_never_stored_or_logged(client, platform,
     response = client.post("/v1/events", json=bad)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "payload.text", "rule": "identity_number", "message": "Contains a Norwegian national identity number"}
+        {
+            "field": "payload.text",
+            "rule": "identity_number",
+            "message": "Contains a Norwegian national identity number",
+        }
     ]
     assert FNR[:6] not in response.text
     platform.drain()
@@ -61,16 +68,31 @@ def test_identity_number_is_refused_and_never_stored_or_logged(client, platform,
 
 def test_batch_lands_valid_items_and_reports_each(client, platform):
     reg = registered("p1")
-    items = [reg, {"nope": 1}, metrics("p1", "2021-01", users_active=2), reg, "text",
-             registered("p2", title=f"fnr {FNR}")]
+    items = [
+        reg,
+        {"nope": 1},
+        metrics("p1", "2021-01", users_active=2),
+        reg,
+        "text",
+        registered("p2", title=f"fnr {FNR}"),
+    ]
     response = client.post("/v1/events", json=items)
     assert response.status_code == 200
     body = response.json()
-    assert [r["status"] for r in body["results"]] == ["accepted", "refused", "accepted", "duplicate", "refused",
-                                                      "refused"]
+    assert [r["status"] for r in body["results"]] == [
+        "accepted",
+        "refused",
+        "accepted",
+        "duplicate",
+        "refused",
+        "refused",
+    ]
     assert (body["accepted"], body["duplicate"], body["refused"], body["conflict"]) == (2, 1, 3, 0)
-    assert body["results"][5]["errors"][0] == {"field": "payload.title", "rule": "identity_number",
-                                               "message": "Contains a Norwegian national identity number"}
+    assert body["results"][5]["errors"][0] == {
+        "field": "payload.title",
+        "rule": "identity_number",
+        "message": "Contains a Norwegian national identity number",
+    }
     platform.drain()
     assert client.get("/v1/adoption").json()["cells"][0]["users_active"] == 2
 
@@ -100,7 +122,8 @@ def test_wrong_owner_is_rejected_with_reason_and_dead_lettered(client, platform)
     assert (status["status"], status["reason"]) == ("rejected", "pilot_owned_by_other_municipality")
     letters = [orjson.loads(e.value) for e in platform.log.read("dead-letter", 0, 0, 10)]
     assert [(d["event_id"], d["reason"], d["topic"]) for d in letters] == [
-        (foreign["event_id"], "pilot_owned_by_other_municipality", "pilot-events")]
+        (foreign["event_id"], "pilot_owned_by_other_municipality", "pilot-events")
+    ]
 
 
 def test_unknown_event_is_404(client):

@@ -15,11 +15,22 @@ def loaded(client, platform):
     events = [
         registered("elv-alarm", municipality="3420", at="2019-01-01T08:00:00Z", partners=["HelseINN"]),
         phase("elv-alarm", "operation", municipality="3420", at="2020-01-01T08:00:00Z"),
-        metrics("elv-alarm", "2020-01", municipality="3420", users_active=40, devices_deployed=41, hours_saved=10.5,
-                avoided_visits=20, cost_nok=1000, at="2020-02-01T08:00:00Z"),
+        metrics(
+            "elv-alarm",
+            "2020-01",
+            municipality="3420",
+            users_active=40,
+            devices_deployed=41,
+            hours_saved=10.5,
+            avoided_visits=20,
+            cost_nok=1000,
+            at="2020-02-01T08:00:00Z",
+        ),
         lesson("elv-alarm", municipality="3420", at="2020-03-01T08:00:00Z"),
         registered("ham-gps", technology="location-gps", municipality="3403", at="2021-01-01T08:00:00Z"),
-        registered("try-tilsyn", technology="digital-supervision", municipality="3421", at="2021-01-01T08:00:00Z"),
+        registered(
+            "try-tilsyn", technology="digital-supervision", municipality="3421", at="2021-01-01T08:00:00Z"
+        ),
         concluded("try-tilsyn", "discontinued", municipality="3421", at="2022-01-01T08:00:00Z"),
     ]
     assert client.post("/v1/events", json=events).json()["accepted"] == len(events)
@@ -33,9 +44,17 @@ def test_adoption_json_has_the_documented_fields(client, loaded):
     cells = {(c["municipality"], c["technology"]): c for c in body["cells"]}
     assert set(cells) == {("3420", "safety-alarm"), ("3403", "location-gps"), ("3421", "digital-supervision")}
     assert cells[("3420", "safety-alarm")] == {
-        "municipality": "3420", "technology": "safety-alarm", "phase": "operation",
-        "phase_since": "2020-01-01T08:00:00.000000Z", "pilots": 1, "users_active": 40, "devices_deployed": 41,
-        "hours_saved": 10.5, "avoided_visits": 20, "cost_nok": 1000.0, "updated_at": "2020-03-01T08:00:00.000000Z",
+        "municipality": "3420",
+        "technology": "safety-alarm",
+        "phase": "operation",
+        "phase_since": "2020-01-01T08:00:00.000000Z",
+        "pilots": 1,
+        "users_active": 40,
+        "devices_deployed": 41,
+        "hours_saved": 10.5,
+        "avoided_visits": 20,
+        "cost_nok": 1000.0,
+        "updated_at": "2020-03-01T08:00:00.000000Z",
     }
 
 
@@ -63,11 +82,21 @@ def test_adoption_as_csv(client, loaded):
     response = client.get("/v1/adoption?technology=safety-alarm", headers={"Accept": "text/csv"})
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert rows == [{
-        "municipality": "3420", "technology": "safety-alarm", "phase": "operation",
-        "phase_since": "2020-01-01T08:00:00.000000Z", "pilots": "1", "users_active": "40", "devices_deployed": "41",
-        "hours_saved": "10.5", "avoided_visits": "20", "cost_nok": "1000.0",
-        "updated_at": "2020-03-01T08:00:00.000000Z"}]
+    assert rows == [
+        {
+            "municipality": "3420",
+            "technology": "safety-alarm",
+            "phase": "operation",
+            "phase_since": "2020-01-01T08:00:00.000000Z",
+            "pilots": "1",
+            "users_active": "40",
+            "devices_deployed": "41",
+            "hours_saved": "10.5",
+            "avoided_visits": "20",
+            "cost_nok": "1000.0",
+            "updated_at": "2020-03-01T08:00:00.000000Z",
+        }
+    ]
     assert client.get("/v1/adoption?format=csv").text.startswith("municipality,technology,phase")
 
 
@@ -103,7 +132,9 @@ def test_pilot_view(client, loaded):
 
 def test_membership_is_data_changeable_at_run_time(client, loaded):
     current = client.get("/v1/membership").json()
-    assert current["default"] is True and len(current["members"]) == 17 and "Illustrative" in current["source"]
+    assert (
+        current["default"] is True and len(current["members"]) == 17 and "Illustrative" in current["source"]
+    )
     new = {"members": ["0427", "3421", "3403"], "source": "Styringsgruppemøte 2026-11", "as_of": "2026-11-01"}
     assert client.put("/v1/membership", json=new).json()["members"] == ["3403", "3420", "3421"]
     assert client.get("/v1/technologies/safety-alarm").json()["adoption_rate"] == round(1 / 3, 4)
