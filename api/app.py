@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from alliance.bootstrap import Platform, build_platform
 from alliance.settings import Settings
 from api.errors import install_error_handlers
-from api.routes import events, meta, views
+from api.routes import events, meta, procurement, views
 from schemas.events import PilotEvent
 
 API_VERSION = "1.0.0"
@@ -49,6 +49,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(events.router)
     app.include_router(views.router)
+    app.include_router(procurement.router)
     app.include_router(meta.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -12,11 +12,11 @@ from api.models import (
     AdoptionOut,
     ErrorOut,
     MunicipalityOut,
-    MunicipalityProfileOut,
     PilotOut,
     TechnologyOut,
     TechnologyViewOut,
 )
+from api.procurement_models import MunicipalityProcurementProfileOut
 from api.responses import JSONResponse, csv_bytes, wants_csv
 from schemas.events import PhaseCode, TechnologyCode
 from services.queries import CELL_FIELDS
@@ -57,7 +57,7 @@ def municipalities(platform: PlatformDep) -> Any:
     return platform.queries.municipalities()
 
 
-@router.get("/municipalities/{code}", response_model=MunicipalityProfileOut, responses=NOT_FOUND)
+@router.get("/municipalities/{code}", response_model=MunicipalityProcurementProfileOut, responses=NOT_FOUND)
 def municipality(code: str, platform: PlatformDep) -> Any:
     return platform.queries.municipality(code)
 

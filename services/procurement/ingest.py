@@ -30,6 +30,7 @@ MAX_RELEASES = 1000
 FUTURE_TOLERANCE = timedelta(days=1)
 
 Outcome = Literal["accepted", "refused"]
+_JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
 @dataclass(slots=True)
@@ -188,9 +189,11 @@ class ProcurementIngest:
     def _limits(self, value: Any, items: list[Any] | None, prefix: str) -> list[Refusal]:
         if not isinstance(value, (dict, list)):
             # Also keeps split_package from reading a JSON string as JSON text.
-            kind = "null" if value is None else type(value).__name__
+            kind = _JSON_TYPES.get(type(value), type(value).__name__)
             return [
-                Refusal("$", "type", f"expected a release package, a list of releases or a release, not {kind}")
+                Refusal(
+                    "$", "type", f"expected a release package, a list of releases or a release, not {kind}"
+                )
             ]
         try:
             size = len(orjson.dumps(value))
