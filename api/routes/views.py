@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Header, Query
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.deps import PlatformDep
@@ -17,7 +19,7 @@ from api.models import (
     TechnologyViewOut,
 )
 from api.procurement_models import MunicipalityProcurementProfileOut
-from api.responses import JSONResponse, csv_bytes, wants_csv
+from api.responses import csv_bytes, wants_csv
 from schemas.events import PhaseCode, TechnologyCode
 from services.queries import CELL_FIELDS
 
@@ -33,7 +35,7 @@ CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
     responses={200: {"content": CSV_CONTENT}},
     summary="Adoption cells (municipality × technology); Accept: text/csv for CSV",
 )
-def adoption(
+async def adoption(
     platform: PlatformDep,
     region: RegionCode | None = None,
     technology: TechnologyCode | None = None,  # type: ignore[valid-type]
@@ -42,14 +44,19 @@ def adoption(
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     as_csv = wants_csv(accept, format)
+    key = ("adoption", region, technology, phase, as_csv)
 
-    def render() -> Response:
+    def render() -> tuple[bytes, str]:
         view = platform.queries.adoption(region=region, technology=technology, phase=phase)
         if as_csv:
-            return Response(csv_bytes(view["cells"], CELL_FIELDS), media_type="text/csv; charset=utf-8")
-        return JSONResponse(view)
+            return csv_bytes(view["cells"], CELL_FIELDS), "text/csv; charset=utf-8"
+        return orjson.dumps(view), "application/json"
 
-    return platform.view_cache.get(("adoption", region, technology, phase, as_csv), render)
+    # Served from memory without leaving the event loop when the view is current; the
+    # store is only read (in a worker thread) after a write or when the entry has aged.
+    cached = platform.view_cache.peek(key)
+    body, media_type = cached or await run_in_threadpool(platform.view_cache.get, key, render)
+    return Response(body, media_type=media_type)
 
 
 @router.get("/municipalities", response_model=list[MunicipalityOut])

@@ -1,0 +1,31 @@
+"""The embedded platform plus one bare FastAPI route, served by uvicorn (used by the benchmarks).
+
+``python bench/server.py DATA_DIR PORT``: the bare route ``/bench/bare`` returns a small JSON
+object with no work behind it, on the same app and server as the real routes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from alliance.bootstrap import build_platform
+from alliance.settings import Settings
+from api.app import create_app
+
+
+def main() -> None:
+    data_dir, port = Path(sys.argv[1]), int(sys.argv[2])
+    app = create_app(build_platform(Settings(data_dir=data_dir)))
+
+    @app.get("/bench/bare")
+    def bare() -> dict[str, str]:
+        return {"status": "ok"}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
