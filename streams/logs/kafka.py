@@ -8,7 +8,7 @@ on first use:
   future, so it returns only when the broker acknowledged all of them and raises
   :class:`services.ports.Unavailable` otherwise. After a failure the producer is thrown
   away and the next append starts a fresh one; a retried batch may then be written twice
-  (at least once), which consumers absorb because every event carries its own id;
+  (at least once); the adoption projection counts and skips repeated event ids;
 * one consumer per thread (``KafkaConsumer`` is not thread-safe) with no consumer group:
   reads ``assign`` + ``seek`` and keep no committed offsets, because consumers keep
   their positions next to the state they produce;
@@ -24,16 +24,19 @@ that does not answer becomes :class:`Unavailable` after about that long, never a
 kafka-python 3.x notes met here: producer, consumer and admin client all bootstrap in
 their constructors (``bootstrap_timeout_ms``), so an absent broker already fails there;
 ``create_topics`` with ``raise_errors=False`` reports per-topic error codes
-(``TopicAlreadyExistsError`` is code 36) and ``wait_for_topics`` waits until every
-partition has a leader, without which the first reads of a fresh topic time out.
+(``TopicAlreadyExistsError`` is code 36), and ``wait_for_topics`` waits until every
+partition has a leader (immediate on one node; on a cluster leadership can lag the
+create response); reconnect backoff grows to 30 s by default, capped here at 1 s so
+clients recover promptly after a broker restart; a producer send to a broker that went
+away fails only when ``delivery_timeout_ms`` expires, so it is tied to ``timeout_s``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import kafka.errors as kafka_errors
@@ -44,9 +47,12 @@ from services.ports import LogEntry, LogRecord, Unavailable
 
 _CLIENT_ID = "innlandet-welfare-alliance"
 _OK = 0
+# kafka-python backs off reconnects exponentially up to 30 s by default: after a broker
+# restart the first read took seconds or timed out. Capped at 1 s it answers at once.
+_RECONNECT_BACKOFF_MAX_MS = 1000
 
 
-@contextmanager
+@contextlib.contextmanager
 def _reachable(what: str) -> Iterator[None]:
     """Turn kafka-python's errors (and socket errors) into :class:`Unavailable`."""
     try:
@@ -154,7 +160,9 @@ class KafkaEventLog:
                     bootstrap_timeout_ms=self._timeout_ms,
                     max_block_ms=self._timeout_ms,
                     request_timeout_ms=self._timeout_ms,
-                    delivery_timeout_ms=2 * self._timeout_ms + self.linger_ms,
+                    # kafka-python requires delivery >= linger + request timeout.
+                    delivery_timeout_ms=self._timeout_ms + self.linger_ms,
+                    reconnect_backoff_max_ms=_RECONNECT_BACKOFF_MAX_MS,
                 )
             return self._producer
 
@@ -162,10 +170,9 @@ class KafkaEventLog:
         with self._lock:
             if self._producer is producer:
                 self._producer = None
-        try:
+        # Best effort: the client is already failing.
+        with contextlib.suppress(Exception):
             producer.close(timeout=0)
-        except Exception:  # noqa: BLE001 - best effort on an already failing client
-            pass
 
     def _get_admin(self) -> KafkaAdminClient:
         with self._lock:
@@ -176,6 +183,7 @@ class KafkaEventLog:
                     client_id=f"{_CLIENT_ID}-admin",
                     bootstrap_timeout_ms=self._timeout_ms,
                     request_timeout_ms=self._timeout_ms,
+                    reconnect_backoff_max_ms=_RECONNECT_BACKOFF_MAX_MS,
                 )
             return self._admin
 
@@ -193,6 +201,7 @@ class KafkaEventLog:
                 bootstrap_timeout_ms=self._timeout_ms,
                 request_timeout_ms=self._timeout_ms,
                 fetch_max_wait_ms=200,
+                reconnect_backoff_max_ms=_RECONNECT_BACKOFF_MAX_MS,
             )
             with self._lock:
                 self._consumers.append(consumer)
@@ -234,7 +243,7 @@ class KafkaEventLog:
                     )
                     for record in records
                 ]
-                producer.flush(timeout=2 * self.timeout_s + 5)
+                producer.flush(timeout=self.timeout_s + 5)
                 for future in futures:
                     future.get(timeout=self.timeout_s)
             except (kafka_errors.KafkaError, OSError):
