@@ -50,7 +50,7 @@ class Platform:
 
     def start_processing(self) -> None:
         """Embedded shape: consume the local log in a background thread."""
-        if self.runner is None and self.pumps:
+        if self.runner is None and self.pumps and self.settings.shape == "embedded":
             wait = getattr(self.log, "wait_for_append", None)
             self.runner = EmbeddedRunner(self.pumps, wait=wait)
             self.runner.start()
@@ -101,14 +101,12 @@ def build_platform(
     adoption = AdoptionService(store, DeadLetterSink(log, clock))
     procurement = ProcurementService(store, DeadLetterSink(log, clock))
     procurement_queries = ProcurementQueries(store)
-    pumps = (
-        [
-            LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size),
-            LogPump(log, procurement, PROCUREMENT_RELEASES.name, settings.batch_size),
-        ]
-        if settings.shape == "embedded"
-        else []
-    )
+    # The pumps feed the services straight from the log: continuously in the embedded
+    # shape, and for `alliance rebuild` in both (the distributed shape's workers are Faust).
+    pumps = [
+        LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size),
+        LogPump(log, procurement, PROCUREMENT_RELEASES.name, settings.batch_size),
+    ]
     return Platform(
         settings=settings,
         log=log,

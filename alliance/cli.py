@@ -236,6 +236,36 @@ def rebuild(data_dir: DataDir = None) -> None:
     platform.close()
 
 
+@app.command()
+def worker(
+    service: Annotated[str, typer.Argument(help="Which service: adoption or procurement")],
+) -> None:
+    """Run one service as a Faust worker on Kafka (distributed shape; scale by partitions)."""
+    from alliance.bootstrap import build_platform
+    from schemas.topics import TOPICS
+    from services.dead_letters import DeadLetterSink
+    from streams.faust_app import SERVICE_TOPICS, build_worker_app
+    from streams.logs.kafka import create_topics
+
+    settings = _settings()
+    if settings.shape != "distributed":
+        console.print(
+            "[red]`alliance worker` needs ALLIANCE_SHAPE=distributed[/red] (the embedded shape "
+            "processes inside `alliance up`)."
+        )
+        raise typer.Exit(2)
+    if service not in SERVICE_TOPICS:
+        console.print(f"[red]Unknown service {service!r}[/red]; choose one of {', '.join(SERVICE_TOPICS)}")
+        raise typer.Exit(2)
+    import faust
+
+    platform = build_platform(settings)
+    create_topics(settings.kafka_bootstrap or "", TOPICS)
+    consumer = {"adoption": platform.adoption, "procurement": platform.procurement}[service]
+    faust_app = build_worker_app(settings, consumer, DeadLetterSink(platform.log, platform.clock))
+    faust.Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
+
+
 @app.command("export-schemas")
 def export_schemas(
     check: Annotated[bool, typer.Option("--check", help="Fail if the committed exports are stale")] = False,

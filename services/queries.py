@@ -6,8 +6,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from schemas.reference import reference
-from services.adoption.pilots import derive_pilot
-from services.adoption.service import CELLS, EVENT_STATUS, FACTS, PILOTS
+from services.adoption.pilots import derive_pilot, fact_status
+from services.adoption.service import CELLS, FACTS, PILOTS, REJECTIONS
 from services.ingest import EVENT_IDS
 from services.membership import MembershipService
 from services.ports import DocumentStore
@@ -95,9 +95,7 @@ class Queries:
         if municipality is None:
             raise NotFound(f"Unknown municipality {code!r}: use a 34xx (or pre-2020 04xx) number")
         cells = self.store.find(CELLS, {"municipality": municipality.code}, exclude=("contributions",))
-        pilots = self.store.find(
-            PILOTS, {"municipality": municipality.code}, sort="pilot_id"
-        )
+        pilots = self.store.find(PILOTS, {"municipality": municipality.code}, sort="pilot_id")
         profile = {
             "code": municipality.code,
             "code_pre2020": municipality.code_pre2020,
@@ -171,16 +169,25 @@ class Queries:
         return _public_pilot(pilot_id, self.store.find(FACTS, {"pilot_id": pilot_id}))
 
     def event_status(self, event_id: str) -> dict[str, Any]:
-        status = self.store.get(EVENT_STATUS, event_id)
-        if status is not None:
-            body = {"event_id": event_id, "status": status["status"]}
-            if "reason" in status:
-                body["reason"] = status["reason"]
-            if "errors" in status:
-                body["errors"] = status["errors"]
-            if status["status"] == "accepted":
+        """accepted (in the log, or waiting for its pilot's registration), processed, or rejected."""
+        fact = self.store.get(FACTS, event_id)
+        if fact is not None:
+            state = self.store.get(PILOTS, fact["pilot_id"]) or {}
+            status, reason = fact_status(fact, state.get("owner"))
+            body: dict[str, Any] = {"event_id": event_id, "status": status}
+            if reason:
+                body["reason"] = reason
+            if state.get("owner") is None:
                 body["detail"] = "waiting for the pilot's pilot.registered event"
             return body
+        rejection = self.store.get(REJECTIONS, event_id)
+        if rejection is not None:
+            return {
+                "event_id": event_id,
+                "status": "rejected",
+                "reason": rejection["reason"],
+                "errors": rejection.get("errors", []),
+            }
         registered = self.store.get(EVENT_IDS, event_id)
         if registered is not None and registered.get("published"):
             return {"event_id": event_id, "status": "accepted"}

@@ -182,6 +182,15 @@ def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
     return view
 
 
+def fact_status(fact: Fact, owner: str | None) -> tuple[str, str | None]:
+    """Where an event stands, given its pilot's owner (None while the pilot is unregistered)."""
+    if owner is None:
+        return PENDING, None
+    if fact["m"] != owner:
+        return REJECTED, WRONG_OWNER
+    return PROCESSED, None
+
+
 def phase_rank(phase: str) -> int:
     """Rank of a phase code; discontinued ranks below planning."""
     return _RANK[phase]

@@ -52,11 +52,7 @@ def split_new(known: Mapping[str, Fact], facts: Iterable[Fact]) -> Split:
 
 def touched_periods(facts: Iterable[Fact]) -> set[str]:
     """Ids of the (pilot, period) winners the facts may change."""
-    return {
-        period_id(f["p"]["pilot_id"], f["p"]["period"])
-        for f in facts
-        if f["type"] == "pilot.metrics_reported"
-    }
+    return {key for key in map(period_key, facts) if key}
 
 
 def group_by_pilot(facts: Iterable[Fact]) -> dict[str, list[Fact]]:
@@ -66,16 +62,27 @@ def group_by_pilot(facts: Iterable[Fact]) -> dict[str, list[Fact]]:
     return groups
 
 
+def period_key(fact: Fact) -> str | None:
+    """The (pilot, period) a metrics fact reports on; stored on the fact for lookups."""
+    if fact["type"] != "pilot.metrics_reported":
+        return None
+    return period_id(fact["p"]["pilot_id"], fact["p"]["period"])
+
+
 def advance_pilots(
-    states: Mapping[str, dict[str, Any]], periods: Mapping[str, dict[str, Any]], facts: list[Fact]
+    states: Mapping[str, dict[str, Any]], period_facts: Mapping[str, list[Fact]], facts: list[Fact]
 ) -> tuple[dict[str, Advanced], set[str]]:
-    """Apply new facts per pilot; return the results and the pilots that need a rebuild."""
+    """Apply new facts per pilot; return the results and the pilots that need a rebuild.
+
+    ``period_facts`` holds the stored facts of the touched periods, keyed by period id.
+    """
     advanced: dict[str, Advanced] = {}
     needs_rebuild: set[str] = set()
     for pilot_id, group in group_by_pilot(facts).items():
         state = states.get(pilot_id) or empty_state(pilot_id)
+        own_periods = {k: period_facts[k] for k in {period_key(f) for f in group} if k in period_facts}
         try:
-            advanced[pilot_id] = advance(state, periods, group)
+            advanced[pilot_id] = advance(state, own_periods, group)
         except NeedsRebuild:
             needs_rebuild.add(pilot_id)
     return advanced, needs_rebuild

@@ -15,10 +15,12 @@ import orjson
 from schemas.events import DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
 from schemas.privacy import identity_number_paths
+from services.adoption.cells import aggregate_cell, contribution
 from services.adoption.pilots import REJECTED, Fact, fact_from_event
 from services.adoption.projection import (
     advance_pilots,
     cells_touched,
+    period_key,
     project_cells,
     rebuild_pilots,
     split_new,
@@ -28,19 +30,16 @@ from services.dead_letters import DeadLetterSink
 from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
 
 PILOTS = "pilots"
-PERIODS = "pilot_periods"
 FACTS = "facts"
 CELLS = "cells"
-EVENT_STATUS = "event_status"
+REJECTIONS = "rejections"
 POSITIONS = "positions"
 INDEXES = {
     PILOTS: ("municipality", "technology", "region", "phase"),
-    PERIODS: ("pilot_id",),
-    FACTS: ("pilot_id",),
+    FACTS: ("pilot_id", "pk"),
     CELLS: ("municipality", "technology", "region", "phase"),
-    EVENT_STATUS: ("status",),
 }
-VIEW_COLLECTIONS = (PILOTS, PERIODS, FACTS, CELLS, EVENT_STATUS)
+VIEW_COLLECTIONS = (PILOTS, FACTS, CELLS, REJECTIONS)
 
 
 @dataclass(slots=True)
@@ -77,21 +76,17 @@ def safe_event_id(document: Any) -> str | None:
     return None
 
 
-def _status_doc(
-    event_id: str,
-    status: str,
-    reason: str | None,
-    fact: Fact | None = None,
-    errors: Sequence[FieldError] = (),
-) -> dict[str, Any]:
-    doc: dict[str, Any] = {"_id": event_id, "status": status}
-    if reason:
-        doc["reason"] = reason
-    if errors:
-        doc["errors"] = [e.as_dict() for e in errors]
-    if fact is not None:
-        doc.update({"pilot_id": fact["p"]["pilot_id"], "type": fact["type"], "municipality": fact["m"]})
+def fact_document(fact: Fact) -> dict[str, Any]:
+    """A fact as stored: keyed by event_id, findable by pilot and by (pilot, period)."""
+    doc = {**fact, "_id": fact["id"], "pilot_id": fact["p"]["pilot_id"]}
+    key = period_key(fact)
+    if key:
+        doc["pk"] = key
     return doc
+
+
+def _rejection(event_id: str, reason: str, errors: Sequence[FieldError]) -> dict[str, Any]:
+    return {"_id": event_id, "status": "rejected", "reason": reason, "errors": [e.as_dict() for e in errors]}
 
 
 class AdoptionService:
@@ -112,6 +107,7 @@ class AdoptionService:
 
     def handle(self, entries: Sequence[LogEntry]) -> BatchReport:
         """Apply a batch of log entries. Safe to call again with the same entries."""
+        entries = self._unapplied(entries)
         letters: list[DeadLetter] = []
         writes: list[Write] = []
         facts: list[Fact] = []
@@ -125,9 +121,7 @@ class AdoptionService:
                 event_id = safe_event_id(document)
                 letters.append(self.dead_letters.letter(entry, reason, refused.errors, event_id))
                 if event_id:
-                    writes.append(
-                        Upsert(EVENT_STATUS, _status_doc(event_id, "rejected", reason, errors=refused.errors))
-                    )
+                    writes.append(Upsert(REJECTIONS, _rejection(event_id, reason, refused.errors)))
                 continue
             facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
 
@@ -135,25 +129,27 @@ class AdoptionService:
         split = split_new(self.store.get_many(FACTS, {f["id"] for f in facts}) if facts else {}, facts)
         pilot_ids = {f["p"]["pilot_id"] for f in split.new}
         states = self.store.get_many(PILOTS, pilot_ids) if pilot_ids else {}
+        states = self._with_recovered_states(states, pilot_ids)
         touched = touched_periods(split.new)
-        periods = self.store.get_many(PERIODS, touched) if touched else {}
-        advanced, rebuild_ids = advance_pilots(states, periods, split.new)
+        period_facts: dict[str, list[Fact]] = {}
+        if touched:
+            for doc in self.store.find(FACTS, {"pk": {"$in": sorted(touched)}}):
+                period_facts.setdefault(doc["pk"], []).append(doc)
+        advanced, rebuild_ids = advance_pilots(states, period_facts, split.new)
         if rebuild_ids:
             advanced.update(self._rebuild(rebuild_ids, split.new, writes))
 
-        changes = [(pid, states.get(pid), result.state) for pid, result in advanced.items()]
+        changes = [(pid, states.get(pid), result.state) for pid, result in advanced.items() if result.changed]
         touched_cells = cells_touched(changes)
-        cells = project_cells(self.store.get_many(CELLS, touched_cells) if touched_cells else {}, changes)
+        cell_docs = self.store.get_many(CELLS, touched_cells) if touched_cells else {}
+        cells = project_cells(self._with_recovered_cells(cell_docs, touched_cells), changes)
 
         # Grouped by collection so each becomes one bulk statement / bulk_write.
         results = list(advanced.values())
-        writes += [Upsert(FACTS, {**f, "_id": f["id"], "pilot_id": f["p"]["pilot_id"]}) for f in split.new]
-        writes += [Upsert(PILOTS, r.state) for r in results]
-        writes += [Upsert(PERIODS, doc) for r in results for doc in r.periods.values()]
+        # Facts first: a pilot whose state is lost can always be rebuilt from them.
+        writes += [Upsert(FACTS, fact_document(f)) for f in split.new]
+        writes += [Upsert(PILOTS, r.state) for r in results if r.changed]
         judged = [j for r in results for j in r.judged]
-        writes += [
-            Upsert(EVENT_STATUS, _status_doc(j.fact["id"], j.status, j.reason, j.fact)) for j in judged
-        ]
         letters += [self._letter_for(j.fact, j.reason or REJECTED) for j in judged if j.status == REJECTED]
         writes += [Upsert(CELLS, doc) for doc in cells.upserts]
         writes += [Delete(CELLS, key) for key in cells.deletes]
@@ -171,18 +167,59 @@ class AdoptionService:
             dead_lettered=len(letters),
         )
 
-    def _rebuild(self, pilot_ids: set[str], new: list[Fact], writes: list[Write]) -> dict[str, Any]:
-        """Rebuild pilots from all their facts; drop period winners they no longer have."""
-        wanted = {"$in": sorted(pilot_ids)}
-        stored = self.store.find(FACTS, {"pilot_id": wanted})
-        rebuilt = rebuild_pilots([*stored, *(f for f in new if f["p"]["pilot_id"] in pilot_ids)])
-        keep = {pid for result in rebuilt.values() for pid in result.periods}
-        writes += [
-            Delete(PERIODS, doc["_id"])
-            for doc in self.store.find(PERIODS, {"pilot_id": wanted})
-            if doc["_id"] not in keep
+    def _unapplied(self, entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
+        """Drop redelivered entries below the position committed with the state.
+
+        Applying them again would be harmless (facts are keyed by event_id); skipping them
+        is just cheaper after a rebalance or a restart from an older broker offset.
+        """
+        keys = {position_id(self.name, e.topic, e.partition) for e in entries}
+        positions = {k: int(d["offset"]) for k, d in self.store.get_many(POSITIONS, keys).items()}
+        if not positions:
+            return entries
+        return [
+            e for e in entries if e.offset >= positions.get(position_id(self.name, e.topic, e.partition), 0)
         ]
-        return rebuilt
+
+    def _rebuild(self, pilot_ids: set[str], new: list[Fact], writes: list[Write]) -> dict[str, Any]:
+        """Rebuild pilots from all their facts (first registration, owner change, withdrawn figure)."""
+        stored = self.store.find(FACTS, {"pilot_id": {"$in": sorted(pilot_ids)}})
+        return rebuild_pilots([*stored, *(f for f in new if f["p"]["pilot_id"] in pilot_ids)])
+
+    def _with_recovered_cells(
+        self, cells: dict[str, dict[str, Any]], touched: set[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Recreate touched cells that are missing although pilots still contribute to them."""
+        recovered = dict(cells)
+        for key in sorted(touched - set(cells)):
+            municipality, technology = key.split(":", 1)
+            pilots = [
+                p
+                for p in self.store.find(PILOTS, {"municipality": municipality, "technology": technology})
+                if p.get("registered")
+            ]
+            if pilots:
+                contributions = {p["pilot_id"]: contribution(p) for p in pilots}
+                recovered[key] = aggregate_cell(municipality, pilots[0]["region"], technology, contributions)
+        return recovered
+
+    def _with_recovered_states(
+        self, states: dict[str, dict[str, Any]], pilot_ids: set[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Rebuild states that are missing although the pilot has facts.
+
+        Normally a missing state means a new pilot. After a crash between a backend's delete
+        and insert (servers without transactions) it means a lost state: the facts, written
+        first and never deleted, bring it back.
+        """
+        missing = sorted(pilot_ids - set(states))
+        if not missing:
+            return states
+        stored = self.store.find(FACTS, {"pilot_id": {"$in": missing}})
+        if not stored:
+            return states
+        recovered = {pid: r.state for pid, r in rebuild_pilots(stored).items() if r.state.get("owner")}
+        return {**states, **recovered}
 
     def _letter_for(self, fact: Fact, reason: str) -> DeadLetter:
         topic, partition, offset = fact.get("src") or ("pilot-events", -1, -1)

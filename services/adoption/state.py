@@ -2,11 +2,12 @@
 fact by fact instead of re-derived from every fact on each batch.
 
 A pilot's state is small and of bounded size (its phase steps, the winning registration,
-the latest users/devices figures and exact integer sums); the per-period winners of
-``pilot.metrics_reported`` live in their own documents, so a batch loads only the periods
-it touches. The few cases that cannot be handled incrementally — the first registration,
-a change of owner, a correction that removes the figure the "latest" value came from —
-ask for a rebuild from all facts of the pilot. :func:`derive_pilot` is the specification;
+the latest users/devices figures and exact integer sums). The per-period winner of
+``pilot.metrics_reported`` is decided from the stored facts of that period, so a batch
+loads only the periods it touches and nothing per period is ever rewritten. The few
+cases that cannot be handled incrementally — the first registration, a change of owner,
+a correction that removes the figure the "latest" value came from — ask for a rebuild
+from all facts of the pilot. :func:`derive_pilot` is the specification;
 property tests check that both give the same summary for any order of events.
 """
 
@@ -49,6 +50,15 @@ class Advanced:
     judged: list[Judged] = field(default_factory=list)
     rebuilt: bool = False
 
+    @property
+    def changed(self) -> bool:
+        """Whether the state must be written (rejected or pending facts leave it as it was).
+
+        Not rewriting an unchanged state matters when several workers share a pilot's
+        events: a worker that only rejects a foreign event must not overwrite the owner's.
+        """
+        return self.rebuilt or any(j.status == PROCESSED for j in self.judged)
+
 
 class NeedsRebuild(Exception):
     """The batch cannot be applied incrementally; rebuild the pilot from all its facts."""
@@ -58,10 +68,21 @@ def empty_state(pilot_id: str) -> State:
     return {"_id": pilot_id, "pilot_id": pilot_id, "owner": None, "owner_key": None}
 
 
-def advance(state: State, periods: dict[str, Period], facts: list[Fact]) -> Advanced:
+def winner(facts: list[Fact], owner: str) -> Period | None:
+    """The report that counts for one (pilot, period): the owner's latest by (occurred_at, id)."""
+    own = [f for f in facts if f["m"] == owner]
+    if not own:
+        return None
+    best = max(own, key=_key)
+    values = {k: v for k, v in best["p"].items() if k not in ("pilot_id", "period")}
+    return {"period": best["p"]["period"], "key": _key(best), "values": values}
+
+
+def advance(state: State, period_facts: dict[str, list[Fact]], facts: list[Fact]) -> Advanced:
     """Apply new facts (ids not seen before) to a pilot; raise :class:`NeedsRebuild` if unsafe.
 
-    ``periods`` must hold the stored winners of every (pilot, period) the facts report on.
+    ``period_facts`` must hold the stored facts of every (pilot, period) the new facts
+    report on, keyed by :func:`period_id`.
     """
     state = _copy(state)
     result = Advanced(state)
@@ -74,7 +95,11 @@ def advance(state: State, periods: dict[str, Period], facts: list[Fact]) -> Adva
     for reg in registrations:
         if reg["m"] != state["owner"] and _key(reg) < state["owner_key"]:
             raise NeedsRebuild("earlier registration by another municipality")
-    winners = dict(periods)
+    winners: dict[str, Period] = {}
+    for pid, stored in period_facts.items():
+        best = winner(stored, state["owner"])
+        if best is not None:
+            winners[pid] = best
     for fact in sorted(facts, key=_key):
         if fact["m"] != state["owner"]:
             result.judged.append(Judged(fact, REJECTED, WRONG_OWNER))
@@ -145,7 +170,7 @@ def _apply_metrics(state: State, winners: dict[str, Period], result: Advanced, f
     if current is not None and current["key"] >= _key(fact):
         return  # an earlier report for a period that has already been corrected
     values = {k: v for k, v in fact["p"].items() if k not in ("pilot_id", "period")}
-    new = {"_id": pid, "pilot_id": state["pilot_id"], "period": period, "key": _key(fact), "values": values}
+    new = {"period": period, "key": _key(fact), "values": values}
     old_units = units_of(current["values"]) if current else dict.fromkeys(SCALES, 0)
     new_units = units_of(values)
     for name in SCALES:

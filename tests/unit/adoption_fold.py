@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 
-from services.adoption.pilots import derive_pilot
-from services.adoption.service import CELLS, EVENT_STATUS, FACTS, PILOTS, AdoptionService
+from services.adoption.pilots import derive_pilot, fact_status
+from services.adoption.service import CELLS, FACTS, PILOTS, AdoptionService
 from services.dead_letters import DeadLetterSink
 from services.ports import LogRecord
 from services.stores.memory import MemoryDocumentStore
@@ -38,7 +38,11 @@ class Views:
 
     @property
     def statuses(self) -> dict[str, tuple[str, str | None]]:
-        return {k: (v["status"], v.get("reason")) for k, v in self.store.snapshot(EVENT_STATUS).items()}
+        states = self.store.snapshot(PILOTS)
+        return {
+            event_id: fact_status(fact, states.get(fact["pilot_id"], {}).get("owner"))
+            for event_id, fact in self.store.snapshot(FACTS).items()
+        }
 
     def public_cells(self) -> dict[str, dict[str, Any]]:
         return {k: {f: v for f, v in c.items() if f != "contributions"} for k, c in self.cells.items()}

@@ -1,0 +1,94 @@
+"""The distributed shape's workers: one Faust app per service, consuming Kafka in batches.
+
+The agents are thin: they turn a batch of Kafka messages into :class:`LogEntry` objects and
+hand them to the same service the embedded runner uses (in a worker thread, since the
+store adapters block). Nothing is ever acked and dropped:
+
+* refused messages are dead-lettered by the service itself (reason, field paths, offsets);
+* while the store or the log is unavailable the batch is retried with back-off, so the
+  stream stops instead of skipping (Faust commits only what the agent got past);
+* an unexpected error dead-letters the batch's messages with ``processing_error`` (they can
+  be replayed after a fix: their ``event_id`` keeps a replay from counting twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import faust
+
+from alliance.settings import Settings
+from schemas.parsing import FieldError
+from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TopicSpec
+from services.dead_letters import DeadLetterSink
+from services.ports import LogEntry, Unavailable
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 30.0
+
+
+class BatchService(Protocol):
+    name: str
+
+    def handle(self, entries: Sequence[LogEntry]) -> Any: ...
+
+
+def to_entry(event: Any) -> LogEntry:
+    """A Faust event as a :class:`LogEntry` (raw bytes in, nothing decoded here)."""
+    message = event.message
+    key = message.key.decode("utf-8", "replace") if isinstance(message.key, bytes) else message.key
+    value = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
+    return LogEntry(message.topic, message.partition, message.offset, key, value)
+
+
+async def apply_batch(service: BatchService, sink: DeadLetterSink, entries: list[LogEntry]) -> None:
+    """Hand a batch to the service; retry while a server is down, dead-letter on a bug."""
+    loop = asyncio.get_running_loop()
+    backoff = 0.5
+    while True:
+        try:
+            await loop.run_in_executor(None, service.handle, entries)
+            return
+        except Unavailable as error:
+            log.warning("%s: %s; retrying the batch in %.1fs", service.name, error, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+        except Exception:
+            log.exception("%s: batch failed; dead-lettering its %d messages", service.name, len(entries))
+            error = FieldError("$", "processing_error", "The service failed on this batch")
+            letters = [sink.letter(e, "processing_error", [error]) for e in entries]
+            await loop.run_in_executor(None, sink.send, letters)
+            return
+
+
+SERVICE_TOPICS: dict[str, TopicSpec] = {"adoption": PILOT_EVENTS, "procurement": PROCUREMENT_RELEASES}
+
+
+def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetterSink) -> faust.App:
+    """A Faust app with one agent feeding ``service`` from its topic in batches."""
+    spec = SERVICE_TOPICS[service.name]
+    app = faust.App(
+        f"alliance-{service.name}",
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        key_serializer="raw",
+        value_serializer="raw",
+        store="memory://",
+        web_enabled=False,
+        consumer_auto_offset_reset="earliest",
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        stream_wait_empty=False,
+        broker_commit_every=settings.batch_size,
+        broker_commit_interval=1.0,
+    )
+    topic = app.topic(spec.name, key_type=bytes, value_type=bytes, partitions=spec.partitions)
+
+    @app.agent(topic, name=f"{service.name}-agent", concurrency=1)
+    async def consume(stream: Any) -> None:
+        async for batch in stream.take_events(settings.batch_size, within=0.2):
+            await apply_batch(service, sink, [to_entry(e) for e in batch])
+
+    return app
