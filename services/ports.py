@@ -80,7 +80,8 @@ class DocumentStore(Protocol):
     """JSON documents keyed by ``_id``, grouped in collections.
 
     ``where`` is a mapping of top-level field → value (equality) or ``{"$in": [...]}``,
-    the subset every MongoDB-wire server and SQLite's JSON functions agree on.
+    the subset every MongoDB-wire server and SQLite's JSON functions agree on. Documents
+    must not contain arrays of arrays (FerretDB v1 refuses them) nor NaN or infinities.
     """
 
     def ensure_indexes(self, collection: str, fields: Iterable[str]) -> None:

@@ -141,6 +141,11 @@ def _copy(state: State) -> State:
     return copied
 
 
+def _step(key: list[str], phase: str, kind: str) -> dict[str, str]:
+    # A phase step is an object, not a list: documents must not nest arrays (FerretDB v1).
+    return {"at": key[0], "id": key[1], "phase": phase, "type": kind}
+
+
 def _apply(state: State, winners: dict[str, Period], result: Advanced, fact: Fact) -> None:
     kind, key = fact["type"], _key(fact)
     state["updated_at"] = max(state.get("updated_at") or "", fact["at"])
@@ -150,17 +155,19 @@ def _apply(state: State, winners: dict[str, Period], result: Advanced, fact: Fac
         if state.get("attrs_key") is None or key > state["attrs_key"]:
             state["attrs_key"], state["attrs"] = key, {a: fact["p"].get(a) for a in ATTRIBUTES}
         # Only the earliest registration is a "planning" step; later ones correct attributes.
-        state["phases"] = [p for p in state["phases"] if p[3] != "pilot.registered"]
-        state["phases"].append([*state["owner_key"], "planning", "pilot.registered"])
+        state["phases"] = [p for p in state["phases"] if p["type"] != "pilot.registered"]
+        state["phases"].append(_step(state["owner_key"], "planning", "pilot.registered"))
     elif kind == "pilot.phase_changed":
-        state["phases"].append([*key, fact["p"]["phase"], kind])
+        state["phases"].append(_step(key, fact["p"]["phase"], kind))
     elif kind == "pilot.concluded":
         outcome = fact["p"]["outcome"]
         if outcome != "continued":
-            state["phases"].append([*key, "operation" if outcome == "scaled_up" else "discontinued", kind])
+            state["phases"].append(
+                _step(key, "operation" if outcome == "scaled_up" else "discontinued", kind)
+            )
     elif kind == "pilot.metrics_reported":
         _apply_metrics(state, winners, result, fact)
-    state["phases"].sort()
+    state["phases"].sort(key=lambda step: (step["at"], step["id"]))
 
 
 def _apply_metrics(state: State, winners: dict[str, Period], result: Advanced, fact: Fact) -> None:
@@ -203,12 +210,12 @@ def _summarise(state: State) -> None:
     """The flat fields the views and cells read."""
     owner = state["owner"]
     phases = state["phases"]
-    current = phases[-1][2] if phases else "planning"
-    since = phases[-1][0] if phases else None
+    current = phases[-1]["phase"] if phases else "planning"
+    since = phases[-1]["at"] if phases else None
     for step in reversed(phases):
-        if step[2] != current:
+        if step["phase"] != current:
             break
-        since = step[0]
+        since = step["at"]
     live = current != "discontinued"
     attrs = state.get("attrs") or {}
     state.update(

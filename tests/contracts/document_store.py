@@ -84,6 +84,22 @@ class DocumentStoreContract:
         store.write([Upsert("things", {"_id": "b"})])
         assert store.count("things") == 1
 
+    def test_arrays_of_objects_round_trip(self, store):
+        doc = {
+            "_id": "a",
+            "steps": [{"at": "2021", "phase": "planning"}, {"at": "2022", "phase": "operation"}],
+        }
+        store.write([Upsert("nested", doc)])
+        assert store.get("nested", "a") == doc
+
+    def test_replacing_many_documents_in_one_write(self, store):
+        store.write([Upsert("many", {"_id": str(i), "v": 1}) for i in range(300)])
+        store.write(
+            [Upsert("many", {"_id": str(i), "v": 2}) for i in range(0, 300, 2)] + [Delete("many", "1")]
+        )
+        docs = {d["_id"]: d["v"] for d in store.find("many")}
+        assert len(docs) == 299 and docs["0"] == 2 and docs["3"] == 1 and "1" not in docs
+
     def test_floats_and_large_ints_round_trip(self, store):
         doc = {"_id": "n", "f": 0.1 + 0.2, "i": 2**53, "neg": -1.5, "empty": {}, "list": []}
         store.write([Upsert("nums", doc)])
