@@ -20,12 +20,12 @@ from services.adoption.pilots import REJECTED, Fact, fact_from_event
 from services.adoption.projection import (
     advance_pilots,
     cells_touched,
-    period_key,
     project_cells,
     rebuild_pilots,
     split_new,
-    touched_periods,
 )
+from services.adoption.state import rebuild
+from services.adoption.working_set import WorkingSet
 from services.dead_letters import DeadLetterSink
 from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
 
@@ -36,7 +36,7 @@ REJECTIONS = "rejections"
 POSITIONS = "positions"
 INDEXES = {
     PILOTS: ("municipality", "technology", "region", "phase"),
-    FACTS: ("pilot_id", "pk"),
+    FACTS: ("pilot_id",),
     CELLS: ("municipality", "technology", "region", "phase"),
 }
 VIEW_COLLECTIONS = (PILOTS, FACTS, CELLS, REJECTIONS)
@@ -77,12 +77,12 @@ def safe_event_id(document: Any) -> str | None:
 
 
 def fact_document(fact: Fact) -> dict[str, Any]:
-    """A fact as stored: keyed by event_id, findable by pilot and by (pilot, period)."""
-    doc = {**fact, "_id": fact["id"], "pilot_id": fact["p"]["pilot_id"]}
-    key = period_key(fact)
-    if key:
-        doc["pk"] = key
-    return doc
+    """A fact as stored: keyed by event_id, findable by pilot."""
+    return {**fact, "_id": fact["id"], "pilot_id": fact["p"]["pilot_id"]}
+
+
+def _fact_of(doc: dict[str, Any]) -> Fact:
+    return {k: v for k, v in doc.items() if k not in ("_id", "pilot_id")}
 
 
 def _rejection(event_id: str, reason: str, errors: Sequence[FieldError]) -> dict[str, Any]:
@@ -97,17 +97,34 @@ class AdoptionService:
     def __init__(self, store: DocumentStore, dead_letters: DeadLetterSink) -> None:
         self.store = store
         self.dead_letters = dead_letters
+        self.working = WorkingSet()
         for collection, fields in INDEXES.items():
             store.ensure_indexes(collection, fields)
 
     def position(self, topic: str, partition: int) -> int:
         """The next offset to read, as committed together with the state."""
-        doc = self.store.get(POSITIONS, position_id(self.name, topic, partition))
-        return int(doc["offset"]) if doc else 0
+        key = position_id(self.name, topic, partition)
+        if key not in self.working.positions:
+            doc = self.store.get(POSITIONS, key)
+            self.working.positions[key] = int(doc["offset"]) if doc else 0
+        return self.working.positions[key]
+
+    def reset(self) -> None:
+        """Forget the working set (after a rebalance: other workers may have written)."""
+        self.working.clear()
 
     def handle(self, entries: Sequence[LogEntry]) -> BatchReport:
         """Apply a batch of log entries. Safe to call again with the same entries."""
+        try:
+            return self._handle(entries)
+        except BaseException:
+            # What is in memory may be ahead of what reached the store: start afresh.
+            self.working.clear()
+            raise
+
+    def _handle(self, entries: Sequence[LogEntry]) -> BatchReport:
         entries = self._unapplied(entries)
+        self._pending_letters: list[DeadLetter] = []
         letters: list[DeadLetter] = []
         writes: list[Write] = []
         facts: list[Fact] = []
@@ -125,47 +142,98 @@ class AdoptionService:
                 continue
             facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
 
-        # One round trip per collection: known facts, pilot states, touched period winners.
-        split = split_new(self.store.get_many(FACTS, {f["id"] for f in facts}) if facts else {}, facts)
+        repaired = self._load_pilots({f["p"]["pilot_id"] for f in facts})
+        split = split_new(self.working.known({f["p"]["pilot_id"] for f in facts}), facts)
+        # Facts are written first and only ever inserted: the store refuses an id it already
+        # holds, which catches an event_id reused for another pilot (the working set only
+        # knows each pilot's own facts).
+        reused = self.store.insert_new(FACTS, [fact_document(f) for f in split.new]) if split.new else set()
+        if reused:
+            split.conflicts += [f for f in split.new if f["id"] in reused]
+            split.new = [f for f in split.new if f["id"] not in reused]
+
         pilot_ids = {f["p"]["pilot_id"] for f in split.new}
-        states = self.store.get_many(PILOTS, pilot_ids) if pilot_ids else {}
-        states = self._with_recovered_states(states, pilot_ids)
-        touched = touched_periods(split.new)
-        period_facts: dict[str, list[Fact]] = {}
-        if touched:
-            for doc in self.store.find(FACTS, {"pk": {"$in": sorted(touched)}}):
-                period_facts.setdefault(doc["pk"], []).append(doc)
+        states = {pid: self.working.states[pid] for pid in pilot_ids if pid in self.working.states}
+        period_facts = {k: v for pid in pilot_ids for k, v in self.working.period_facts(pid).items()}
         advanced, rebuild_ids = advance_pilots(states, period_facts, split.new)
         if rebuild_ids:
-            advanced.update(self._rebuild(rebuild_ids, split.new, writes))
+            advanced.update(self._rebuild(rebuild_ids, split.new))
+        for fact in split.new:
+            self.working.facts.setdefault(fact["p"]["pilot_id"], {})[fact["id"]] = fact
 
-        changes = [(pid, states.get(pid), result.state) for pid, result in advanced.items() if result.changed]
-        touched_cells = cells_touched(changes)
-        cell_docs = self.store.get_many(CELLS, touched_cells) if touched_cells else {}
-        cells = project_cells(self._with_recovered_cells(cell_docs, touched_cells), changes)
+        changes = [*repaired, *((pid, states.get(pid), r.state) for pid, r in advanced.items() if r.changed)]
+        for pid, _before, after in changes:
+            self.working.states[pid] = after
+        cells = project_cells(self._cells(cells_touched(changes)), changes)
+        for doc in cells.upserts:
+            self.working.cells[doc["_id"]] = doc
+        for key in cells.deletes:
+            self.working.cells.pop(key, None)
 
         # Grouped by collection so each becomes one bulk statement / bulk_write.
-        results = list(advanced.values())
-        # Facts first: a pilot whose state is lost can always be rebuilt from them.
-        writes += [Upsert(FACTS, fact_document(f)) for f in split.new]
-        writes += [Upsert(PILOTS, r.state) for r in results if r.changed]
-        judged = [j for r in results for j in r.judged]
+        writes += [Upsert(PILOTS, after) for _pid, _before, after in changes]
+        judged = [j for r in advanced.values() for j in r.judged]
         letters += [self._letter_for(j.fact, j.reason or REJECTED) for j in judged if j.status == REJECTED]
         writes += [Upsert(CELLS, doc) for doc in cells.upserts]
         writes += [Delete(CELLS, key) for key in cells.deletes]
         letters += [self._letter_for(f, "conflicting_event_id") for f in split.conflicts]
+        letters += self._pending_letters
         writes += self._positions(entries)
 
         # Dead letters first: after a crash before the state write the batch is replayed and
         # the letters are sent again; readers of dead-letter key them by event_id and reason.
         self.dead_letters.send(letters)
         self.store.write(writes)
+        for write in writes:
+            if isinstance(write, Upsert) and write.collection == POSITIONS:
+                self.working.positions[write.document["_id"]] = write.document["offset"]
         return BatchReport(
             consumed=len(entries),
             applied=len(split.new),
             duplicates=split.duplicates,
             dead_lettered=len(letters),
         )
+
+    def _load_pilots(self, pilot_ids: set[str]) -> list[tuple[str, dict[str, Any] | None, dict[str, Any]]]:
+        """Bring pilots into the working set: state rebuilt from the stored facts.
+
+        Returns the pilots whose stored state disagreed with their facts (a crash between
+        writes), as changes to write back together with their cells.
+        """
+        missing = sorted(pilot_ids - set(self.working.facts))
+        if not missing:
+            return []
+        stored_states = self.store.get_many(PILOTS, missing)
+        stored_facts: dict[str, dict[str, Fact]] = {pid: {} for pid in missing}
+        for doc in self.store.find(FACTS, {"pilot_id": {"$in": missing}}):
+            stored_facts[doc["pilot_id"]][doc["id"]] = _fact_of(doc)
+        repaired = []
+        for pid in missing:
+            self.working.facts[pid] = stored_facts[pid]
+            if not stored_facts[pid]:
+                continue
+            result = rebuild(pid, list(stored_facts[pid].values()))
+            before = stored_states.get(pid)
+            if result.state.get("owner") is None and before is None:
+                continue  # only events waiting for a registration: nothing to write
+            self.working.states[pid] = result.state
+            if before != result.state:
+                repaired.append((pid, before, result.state))
+                # The crash may also have come before its dead letters were sent.
+                self._pending_letters += [
+                    self._letter_for(j.fact, j.reason or REJECTED)
+                    for j in result.judged
+                    if j.status == REJECTED
+                ]
+        return repaired
+
+    def _cells(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+        missing = sorted(keys - set(self.working.cells))
+        if missing:
+            self.working.cells.update(
+                self._with_recovered_cells(self.store.get_many(CELLS, missing), set(missing))
+            )
+        return {k: self.working.cells[k] for k in keys if k in self.working.cells}
 
     def _unapplied(self, entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
         """Drop redelivered entries below the position committed with the state.
@@ -181,10 +249,10 @@ class AdoptionService:
             e for e in entries if e.offset >= positions.get(position_id(self.name, e.topic, e.partition), 0)
         ]
 
-    def _rebuild(self, pilot_ids: set[str], new: list[Fact], writes: list[Write]) -> dict[str, Any]:
+    def _rebuild(self, pilot_ids: set[str], new: list[Fact]) -> dict[str, Any]:
         """Rebuild pilots from all their facts (first registration, owner change, withdrawn figure)."""
-        stored = self.store.find(FACTS, {"pilot_id": {"$in": sorted(pilot_ids)}})
-        return rebuild_pilots([*stored, *(f for f in new if f["p"]["pilot_id"] in pilot_ids)])
+        facts = [f for pid in pilot_ids for f in self.working.facts.get(pid, {}).values()]
+        return rebuild_pilots([*facts, *(f for f in new if f["p"]["pilot_id"] in pilot_ids)])
 
     def _with_recovered_cells(
         self, cells: dict[str, dict[str, Any]], touched: set[str]
@@ -202,24 +270,6 @@ class AdoptionService:
                 contributions = {p["pilot_id"]: contribution(p) for p in pilots}
                 recovered[key] = aggregate_cell(municipality, pilots[0]["region"], technology, contributions)
         return recovered
-
-    def _with_recovered_states(
-        self, states: dict[str, dict[str, Any]], pilot_ids: set[str]
-    ) -> dict[str, dict[str, Any]]:
-        """Rebuild states that are missing although the pilot has facts.
-
-        Normally a missing state means a new pilot. After a crash between a backend's delete
-        and insert (servers without transactions) it means a lost state: the facts, written
-        first and never deleted, bring it back.
-        """
-        missing = sorted(pilot_ids - set(states))
-        if not missing:
-            return states
-        stored = self.store.find(FACTS, {"pilot_id": {"$in": missing}})
-        if not stored:
-            return states
-        recovered = {pid: r.state for pid, r in rebuild_pilots(stored).items() if r.state.get("owner")}
-        return {**states, **recovered}
 
     def _letter_for(self, fact: Fact, reason: str) -> DeadLetter:
         topic, partition, offset = fact.get("src") or ("pilot-events", -1, -1)

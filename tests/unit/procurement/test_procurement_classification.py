@@ -126,18 +126,14 @@ def test_cpv_in_awards_contracts_and_additional_classifications() -> None:
 
 
 def test_best_confidence_per_technology_with_evidence() -> None:
-    release = _tender(
-        "Trygghetsalarmer og responssenter", "Lokaliseringsteknologi (GPS)", "79711000"
-    )
+    release = _tender("Trygghetsalarmer og responssenter", "Lokaliseringsteknologi (GPS)", "79711000")
     result = classify(release)
     assert [(m["technology"], m["confidence"]) for m in result] == [
         ("safety-alarm", 0.95),
         ("location-gps", 0.9),
     ]
     evidence = result[0]["evidence"]
-    assert evidence[0].startswith(
-        "nb-trygghetsalarm (0.95): keyword 'trygghetsalarm' in $.tender.title"
-    )
+    assert evidence[0].startswith("nb-trygghetsalarm (0.95): keyword 'trygghetsalarm' in $.tender.title")
     assert any("CPV 79711000 at $.tender.items[0].classification" in e for e in evidence)
 
 

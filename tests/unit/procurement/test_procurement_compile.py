@@ -26,9 +26,7 @@ def _load(name: str) -> Any:
 
 
 FICTIONAL = _load("sample-data__fictional-1.1__release-package.json")["releases"]
-FICTIONAL_EXPECTED = _load("sample-data__fictional-1.1__record-package.json")["records"][0][
-    "compiledRelease"
-]
+FICTIONAL_EXPECTED = _load("sample-data__fictional-1.1__record-package.json")["records"][0]["compiledRelease"]
 SIMPLE = _load("ocds-merge__1.1__simple.json")
 SIMPLE_COMPILED = _load("ocds-merge__1.1__simple-compiled.json")
 SIMPLE_VERSIONED = _load("ocds-merge__1.1__simple-versioned.json")

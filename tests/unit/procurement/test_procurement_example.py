@@ -43,9 +43,7 @@ def test_joint_safety_alarm_procurement_end_to_end() -> None:
     assert identity_number_paths(compiled) == []
 
     matches = match_buyers(compiled, MUNICIPALITIES)
-    assert [
-        (m.municipality_code, m.municipality_name, m.match_method) for m in matches.matches
-    ] == [
+    assert [(m.municipality_code, m.municipality_name, m.match_method) for m in matches.matches] == [
         ("3420", "Elverum", "org_number"),
         ("3421", "Trysil", "org_number"),
         ("3422", "Åmot", "org_number"),

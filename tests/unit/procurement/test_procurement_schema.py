@@ -61,8 +61,6 @@ def test_merge_rules_come_from_the_packaged_schema(monkeypatch: pytest.MonkeyPat
 
 def test_json_path_style() -> None:
     assert json_path([]) == "$"
-    assert json_path(["releases", 3, "tender", "value", "amount"]) == (
-        "$.releases[3].tender.value.amount"
-    )
+    assert json_path(["releases", 3, "tender", "value", "amount"]) == ("$.releases[3].tender.value.amount")
     assert json_path([0, "date"]) == "$[0].date"
     assert json_path(["x", "odd key", "it's"]) == "$.x['odd key']['it\\'s']"

@@ -1,0 +1,51 @@
+"""The adoption service's working set: the pilots, facts and cells it is currently working on.
+
+A worker owns its partitions, so it can keep what it has loaded in memory and only write
+to the store — the way Kafka Streams keeps local state stores and Faust keeps tables.
+The store stays the system of record: a pilot is loaded once (its state *rebuilt from its
+stored facts*, which also repairs a state lost in a crash), then kept current in memory.
+On a rebalance the working set is simply cleared and reloaded on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.adoption.pilots import Fact
+
+State = dict[str, Any]
+
+
+@dataclass
+class WorkingSet:
+    """In-memory pilots (state and every fact), cells and consumer positions."""
+
+    states: dict[str, State] = field(default_factory=dict)
+    facts: dict[str, dict[str, Fact]] = field(default_factory=dict)
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: dict[str, int] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        self.states.clear()
+        self.facts.clear()
+        self.cells.clear()
+        self.positions.clear()
+
+    def known(self, pilot_ids: set[str]) -> dict[str, Fact]:
+        """Every fact of the given (loaded) pilots, by event_id."""
+        out: dict[str, Fact] = {}
+        for pilot_id in pilot_ids:
+            out.update(self.facts.get(pilot_id, {}))
+        return out
+
+    def period_facts(self, pilot_id: str) -> dict[str, list[Fact]]:
+        """The pilot's metrics facts grouped by (pilot, period) id."""
+        from services.adoption.projection import period_key
+
+        grouped: dict[str, list[Fact]] = {}
+        for fact in self.facts.get(pilot_id, {}).values():
+            key = period_key(fact)
+            if key:
+                grouped.setdefault(key, []).append(fact)
+        return grouped
