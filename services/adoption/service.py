@@ -15,13 +15,15 @@ import orjson
 from schemas.events import DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
 from schemas.privacy import identity_number_paths
-from services.adoption.cells import aggregate_cell, contribution
+from services.adoption.cells import aggregate_cell, cell_key, contribution
 from services.adoption.pilots import REJECTED, Fact, fact_from_event
 from services.adoption.projection import (
+    Split,
     advance_pilots,
     cells_touched,
     project_cells,
     rebuild_pilots,
+    same_content,
     split_new,
 )
 from services.adoption.state import rebuild
@@ -74,6 +76,9 @@ def safe_event_id(document: Any) -> str | None:
         if len(value) <= 64 and not identity_number_paths(value):
             return value
     return None
+
+
+Change = tuple[str, dict[str, Any] | None, dict[str, Any]]
 
 
 def fact_document(fact: Fact) -> dict[str, Any]:
@@ -149,8 +154,7 @@ class AdoptionService:
         # knows each pilot's own facts).
         reused = self.store.insert_new(FACTS, [fact_document(f) for f in split.new]) if split.new else set()
         if reused:
-            split.conflicts += [f for f in split.new if f["id"] in reused]
-            split.new = [f for f in split.new if f["id"] not in reused]
+            repaired += self._sort_out_reused(split, reused)
 
         pilot_ids = {f["p"]["pilot_id"] for f in split.new}
         states = {pid: self.working.states[pid] for pid in pilot_ids if pid in self.working.states}
@@ -162,6 +166,13 @@ class AdoptionService:
             self.working.facts.setdefault(fact["p"]["pilot_id"], {})[fact["id"]] = fact
 
         changes = [*repaired, *((pid, states.get(pid), r.state) for pid, r in advanced.items() if r.changed)]
+        # A pilot seen only through events waiting for its registration still gets a
+        # (stateless) document, so that "no document" always means "no facts".
+        changes += [
+            (pid, None, r.state)
+            for pid, r in advanced.items()
+            if not r.changed and pid not in self.working.states and r.state.get("owner") is None
+        ]
         for pid, _before, after in changes:
             self.working.states[pid] = after
         cells = project_cells(self._cells(cells_touched(changes)), changes)
@@ -194,8 +205,31 @@ class AdoptionService:
             dead_lettered=len(letters),
         )
 
-    def _load_pilots(self, pilot_ids: set[str]) -> list[tuple[str, dict[str, Any] | None, dict[str, Any]]]:
+    def _sort_out_reused(self, split: Split, reused: set[str]) -> list[Change]:
+        """Facts the store already held: a redelivery after a crash, or an id reused elsewhere.
+
+        A redelivered fact (same content) means the crash came after the facts were written
+        but before the state was: those pilots are reloaded and rebuilt from every stored
+        fact — which now includes this batch's — so none of their facts is applied twice.
+        """
+        stored = self.store.get_many(FACTS, reused)
+        by_id = {f["id"]: f for f in split.new}
+        redelivered = {i for i in reused if i in stored and same_content(_fact_of(stored[i]), by_id[i])}
+        split.conflicts += [by_id[i] for i in reused - redelivered]
+        reload = {by_id[i]["p"]["pilot_id"] for i in redelivered}
+        split.new = [f for f in split.new if f["id"] not in reused and f["p"]["pilot_id"] not in reload]
+        for pid in reload:
+            self.working.facts.pop(pid, None)
+            self.working.states.pop(pid, None)
+        return self._load_pilots(reload, always_read_facts=True)
+
+    def _load_pilots(self, pilot_ids: set[str], always_read_facts: bool = False) -> list[Change]:
         """Bring pilots into the working set: state rebuilt from the stored facts.
+
+        A pilot with no stored state has no stored facts (states are written, also for
+        pilots still waiting for their registration, in the same batch as their first
+        facts), so only known pilots cost a read of their facts; the crash window between
+        the two writes is caught by :meth:`_sort_out_reused`.
 
         Returns the pilots whose stored state disagreed with their facts (a crash between
         writes), as changes to write back together with their cells.
@@ -204,9 +238,11 @@ class AdoptionService:
         if not missing:
             return []
         stored_states = self.store.get_many(PILOTS, missing)
+        with_facts = missing if always_read_facts else sorted(stored_states)
         stored_facts: dict[str, dict[str, Fact]] = {pid: {} for pid in missing}
-        for doc in self.store.find(FACTS, {"pilot_id": {"$in": missing}}):
-            stored_facts[doc["pilot_id"]][doc["id"]] = _fact_of(doc)
+        if with_facts:
+            for doc in self.store.find(FACTS, {"pilot_id": {"$in": with_facts}}):
+                stored_facts[doc["pilot_id"]][doc["id"]] = _fact_of(doc)
         repaired = []
         for pid in missing:
             self.working.facts[pid] = stored_facts[pid]
@@ -214,8 +250,6 @@ class AdoptionService:
                 continue
             result = rebuild(pid, list(stored_facts[pid].values()))
             before = stored_states.get(pid)
-            if result.state.get("owner") is None and before is None:
-                continue  # only events waiting for a registration: nothing to write
             self.working.states[pid] = result.state
             if before != result.state:
                 repaired.append((pid, before, result.state))
@@ -257,18 +291,25 @@ class AdoptionService:
     def _with_recovered_cells(
         self, cells: dict[str, dict[str, Any]], touched: set[str]
     ) -> dict[str, dict[str, Any]]:
-        """Recreate touched cells that are missing although pilots still contribute to them."""
+        """Recreate touched cells that are missing although pilots still contribute to them.
+
+        A missing cell is usually a new one; after a crash in the middle of a backend's
+        delete-and-insert it is a lost one, and its pilots' states bring it back.
+        """
+        missing = sorted(touched - set(cells))
+        if not missing:
+            return dict(cells)
+        municipalities = sorted({key.split(":", 1)[0] for key in missing})
+        contributors: dict[str, list[dict[str, Any]]] = {}
+        for pilot in self.store.find(PILOTS, {"municipality": {"$in": municipalities}}):
+            key = cell_key(pilot)
+            if key in missing:
+                contributors.setdefault(key, []).append(pilot)
         recovered = dict(cells)
-        for key in sorted(touched - set(cells)):
+        for key, pilots in contributors.items():
             municipality, technology = key.split(":", 1)
-            pilots = [
-                p
-                for p in self.store.find(PILOTS, {"municipality": municipality, "technology": technology})
-                if p.get("registered")
-            ]
-            if pilots:
-                contributions = {p["pilot_id"]: contribution(p) for p in pilots}
-                recovered[key] = aggregate_cell(municipality, pilots[0]["region"], technology, contributions)
+            contributions = {p["pilot_id"]: contribution(p) for p in pilots}
+            recovered[key] = aggregate_cell(municipality, pilots[0]["region"], technology, contributions)
         return recovered
 
     def _letter_for(self, fact: Fact, reason: str) -> DeadLetter:
