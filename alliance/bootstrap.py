@@ -67,13 +67,20 @@ class Platform:
 
 
 def build_log(settings: Settings) -> EventLog:
+    log: EventLog
     if settings.shape == "embedded":
         from streams.logs.sqlite import SqliteEventLog
 
-        return SqliteEventLog(settings.data_dir / "events.db")
-    from streams.logs.kafka import KafkaEventLog
+        log = SqliteEventLog(settings.data_dir / "events.db")
+    else:
+        from streams.logs.kafka import KafkaEventLog
 
-    return KafkaEventLog(settings.kafka_bootstrap or "")
+        log = KafkaEventLog(settings.kafka_bootstrap or "")
+    if settings.topic_prefix:
+        from streams.logs.prefixed import PrefixedEventLog
+
+        log = PrefixedEventLog(log, settings.topic_prefix)
+    return log
 
 
 def build_store(settings: Settings) -> DocumentStore:

@@ -241,6 +241,8 @@ def worker(
     service: Annotated[str, typer.Argument(help="Which service: adoption or procurement")],
 ) -> None:
     """Run one service as a Faust worker on Kafka (distributed shape; scale by partitions)."""
+    from dataclasses import replace
+
     from alliance.bootstrap import build_platform
     from schemas.topics import TOPICS
     from services.dead_letters import DeadLetterSink
@@ -260,7 +262,9 @@ def worker(
     import faust
 
     platform = build_platform(settings)
-    create_topics(settings.kafka_bootstrap or "", TOPICS)
+    create_topics(
+        settings.kafka_bootstrap or "", [replace(t, name=settings.topic_prefix + t.name) for t in TOPICS]
+    )
     consumer = {"adoption": platform.adoption, "procurement": platform.procurement}[service]
     faust_app = build_worker_app(settings, consumer, DeadLetterSink(platform.log, platform.clock))
     faust.Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()

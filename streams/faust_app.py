@@ -36,12 +36,12 @@ class BatchService(Protocol):
     def handle(self, entries: Sequence[LogEntry]) -> Any: ...
 
 
-def to_entry(event: Any) -> LogEntry:
-    """A Faust event as a :class:`LogEntry` (raw bytes in, nothing decoded here)."""
+def to_entry(event: Any, prefix: str = "") -> LogEntry:
+    """A Faust event as a :class:`LogEntry` under its logical topic name (raw bytes, undecoded)."""
     message = event.message
     key = message.key.decode("utf-8", "replace") if isinstance(message.key, bytes) else message.key
     value = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
-    return LogEntry(message.topic, message.partition, message.offset, key, value)
+    return LogEntry(message.topic.removeprefix(prefix), message.partition, message.offset, key, value)
 
 
 async def apply_batch(service: BatchService, sink: DeadLetterSink, entries: list[LogEntry]) -> None:
@@ -71,7 +71,7 @@ def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetter
     """A Faust app with one agent feeding ``service`` from its topic in batches."""
     spec = SERVICE_TOPICS[service.name]
     app = faust.App(
-        f"alliance-{service.name}",
+        f"alliance-{settings.topic_prefix}{service.name}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         key_serializer="raw",
         value_serializer="raw",
@@ -84,11 +84,20 @@ def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetter
         broker_commit_every=settings.batch_size,
         broker_commit_interval=1.0,
     )
-    topic = app.topic(spec.name, key_type=bytes, value_type=bytes, partitions=spec.partitions)
+    topic = app.topic(
+        settings.topic_prefix + spec.name, key_type=bytes, value_type=bytes, partitions=spec.partitions
+    )
+
+    @app.on_partitions_assigned.connect
+    async def _forget_working_set(_app: Any, assigned: Any = None, **_kwargs: Any) -> None:
+        # After a rebalance other workers may have written for these partitions: reload.
+        reset = getattr(service, "reset", None)
+        if reset is not None:
+            reset()
 
     @app.agent(topic, name=f"{service.name}-agent", concurrency=1)
     async def consume(stream: Any) -> None:
         async for batch in stream.take_events(settings.batch_size, within=0.2):
-            await apply_batch(service, sink, [to_entry(e) for e in batch])
+            await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch])
 
     return app
