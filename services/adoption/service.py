@@ -139,7 +139,7 @@ class AdoptionService:
                 document = decode_entry(entry)
                 recorded = load_recorded(document)
             except EventRefused as refused:
-                reason = "invalid_json" if document is None else "validation_failed"
+                reason = "invalid_json" if refused.errors[0].rule == "invalid_json" else "validation_failed"
                 event_id = safe_event_id(document)
                 letters.append(self.dead_letters.letter(entry, reason, refused.errors, event_id))
                 if event_id:

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests import servers
+
+if TYPE_CHECKING:
+    from tests.integration.distributed import Distributed
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,3 +47,19 @@ def ferretdb_uri() -> str:
     """MongoDB URI of the test FerretDB (``mongodb://127.0.0.1:27018/`` by default)."""
     servers.require_toolchain(*servers.FERRETDB_TOOLS)
     return servers.ferretdb_uri()
+
+
+@pytest.fixture
+def distributed(kafka_bootstrap: str, ferretdb_uri: str, tmp_path) -> Iterator[Distributed]:
+    """An isolated distributed deployment (own topic prefix and database); stopped afterwards."""
+    from tests.integration.distributed import Distributed
+
+    deployment = Distributed(kafka_bootstrap, ferretdb_uri, tmp_path)
+    yield deployment
+    deployment.stop()
+    import pymongo
+
+    with contextlib.suppress(Exception):
+        pymongo.MongoClient(ferretdb_uri, serverSelectionTimeoutMS=2000).drop_database(
+            deployment.env["ALLIANCE_MONGO_DATABASE"]
+        )
