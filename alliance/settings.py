@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9._-]{0,40}$",
         description="Prefix of every topic name (environments on one broker)",
     )
-    batch_size: int = Field(2000, ge=1, le=100_000, description="Events per processing batch")
+    batch_size: int = Field(5000, ge=1, le=100_000, description="Events per processing batch")
     cache_seconds: float = Field(
         1.0, ge=0, le=60, description="How long a read view may be served from memory"
     )

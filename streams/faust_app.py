@@ -50,7 +50,9 @@ async def apply_batch(service: BatchService, sink: DeadLetterSink, entries: list
     backoff = 0.5
     while True:
         try:
+            started = loop.time()
             await loop.run_in_executor(None, service.handle, entries)
+            log.info("%s: %d messages in %.3fs", service.name, len(entries), loop.time() - started)
             return
         except Unavailable as error:
             log.warning("%s: %s; retrying the batch in %.1fs", service.name, error, backoff)
@@ -83,6 +85,10 @@ def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetter
         stream_wait_empty=False,
         broker_commit_every=settings.batch_size,
         broker_commit_interval=1.0,
+        # A killed worker's partitions move to the others after this long (Faust's default
+        # of 60 s would leave them unconsumed for a minute).
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=2.0,
     )
     topic = app.topic(
         settings.topic_prefix + spec.name, key_type=bytes, value_type=bytes, partitions=spec.partitions
