@@ -1,0 +1,306 @@
+"""Distributed shape on one broker, measured side by side in one run.
+
+* a raw aiokafka consumer reading the topic without processing (the ceiling);
+* our adoption worker (Faust), from a full topic to everything visible in the read models;
+* a naive pipeline: one MongoDB upsert per event;
+* latency from ``POST /v1/events`` to ``processed`` at a steady 500 events/s.
+
+Needs Kafka and a MongoDB-wire server: started here through ``deploy/provision`` (FerretDB
+on SQLite by default) unless ``--kafka`` and ``--mongo`` point at running ones.
+Run: ``.venv/bin/python bench/distributed_pipeline.py [--histories 10]``.
+Targets (issue figures): ≥ 20 000 events/s per worker and ≥ 30 % of the raw consumer;
+p99 from POST to processed < 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import orjson
+import pymongo
+from kafka import KafkaProducer
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from alliance.demo import demo_events  # noqa: E402
+from bench.embedded_pipeline import free_port  # noqa: E402
+from schemas.topics import PILOT_EVENTS, TOPICS  # noqa: E402
+from streams.logs.kafka import create_topics  # noqa: E402
+
+console = Console()
+
+
+def provision(script: str) -> str:
+    result = subprocess.run(
+        [str(ROOT / "deploy" / "provision" / script), "start"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def produce(bootstrap: str, topic: str, events: list[dict]) -> float:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+    started = time.perf_counter()
+    for event in events:
+        producer.send(topic, key=event["municipality"].encode(), value=orjson.dumps(event))
+    producer.flush(300)
+    producer.close()
+    return time.perf_counter() - started
+
+
+async def _raw_consume(bootstrap: str, topic: str, total: int) -> float:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or range(6)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        seen = 0
+        started = time.perf_counter()
+        while seen < total:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            seen += sum(len(records) for records in batches.values())
+        return time.perf_counter() - started
+    finally:
+        await consumer.stop()
+
+
+async def _naive(bootstrap: str, topic: str, mongo: str, database: str, budget: float) -> tuple[int, float]:
+    """One update per event (what the design warns against), for at most ``budget`` seconds."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    cells = pymongo.MongoClient(mongo)[database]["naive_cells"]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or range(6)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        done, started = 0, time.perf_counter()
+        while time.perf_counter() - started < budget:
+            for records in (await consumer.getmany(timeout_ms=500, max_records=200)).values():
+                for record in records:
+                    event = orjson.loads(record.value)
+                    cells.update_one(
+                        {"_id": f"{event['municipality']}:{event['payload']['pilot_id']}"},
+                        {"$inc": {"events": 1}},
+                        upsert=True,
+                    )
+                    done += 1
+        return done, time.perf_counter() - started
+    finally:
+        await consumer.stop()
+
+
+def in_memory_ceiling(events: list[dict]) -> float:
+    """Seconds for the adoption service alone on an in-memory store: the processing ceiling."""
+    from datetime import UTC, datetime
+
+    from services.adoption.service import AdoptionService
+    from services.dead_letters import DeadLetterSink
+    from services.ports import LogEntry
+    from services.stores.memory import MemoryDocumentStore
+    from streams.logs.memory import MemoryEventLog
+
+    service = AdoptionService(
+        MemoryDocumentStore(), DeadLetterSink(MemoryEventLog(), lambda: datetime.now(UTC))
+    )
+    entries = [
+        LogEntry("pilot-events", 0, i, e["municipality"], orjson.dumps(e)) for i, e in enumerate(events)
+    ]
+    started = time.perf_counter()
+    for i in range(0, len(entries), 5000):
+        service.handle(entries[i : i + 5000])
+    return time.perf_counter() - started
+
+
+def worker_env(bootstrap: str, mongo: str, name: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ALLIANCE_SHAPE": "distributed",
+        "ALLIANCE_KAFKA_BOOTSTRAP": bootstrap,
+        "ALLIANCE_MONGO_URI": mongo,
+        "ALLIANCE_MONGO_DATABASE": name,
+        "ALLIANCE_TOPIC_PREFIX": f"{name}-",
+        "ALLIANCE_CACHE_SECONDS": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def spawn(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "alliance.cli", *args], cwd=ROOT, env=env, stdout=handle, stderr=handle
+    )
+
+
+def worker_throughput(env: dict[str, str], mongo: str, name: str, ends: dict[int, int], log: Path) -> float:
+    """Seconds from starting a worker to every message's position committed with its state."""
+    positions = pymongo.MongoClient(mongo)[name]["positions"]
+    started = time.perf_counter()
+    worker = spawn(env, "worker", "adoption", log=log)
+    try:
+        while True:
+            done = {d["partition"]: d["offset"] for d in positions.find({"consumer": "adoption"})}
+            if all(done.get(p, 0) >= end for p, end in ends.items()):
+                return time.perf_counter() - started
+            if time.perf_counter() - started > 1800:
+                raise RuntimeError("worker did not finish")
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(20)
+
+
+def steady_latency(env: dict[str, str], rate: int, seconds: float, workdir: Path) -> list[float]:
+    """Post single events at ``rate``/s; measure POST-accepted → processed for a sample."""
+    port = free_port()
+    api = spawn({**env}, "up", "--port", str(port), log=workdir / "latency-api.log")
+    worker = spawn(env, "worker", "adoption", log=workdir / "latency-worker.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        events = demo_events(seed=77, pilot_prefix="lat-")[: int(rate * seconds)]
+        registrations = [e for e in events if e["type"] == "pilot.registered"]
+        with httpx.Client(base_url=base, timeout=30) as client:
+            client.post("/v1/events", json=registrations)  # so that later events are not left waiting
+        time.sleep(3)
+        pending: dict[str, float] = {}
+        latencies: list[float] = []
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def poll() -> None:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                while not stop.is_set() or pending:
+                    with lock:
+                        sample = list(pending.items())[:50]
+                    for event_id, posted in sample:
+                        if client.get(f"/v1/events/{event_id}").json().get("status") == "processed":
+                            with lock:
+                                latencies.append((time.perf_counter() - posted) * 1000)
+                                pending.pop(event_id, None)
+                    time.sleep(0.02)
+                    if stop.is_set() and time.perf_counter() - stopped_at > 60:
+                        return
+
+        def post(share: list[dict], offset: float) -> None:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                start = time.perf_counter() + offset
+                for index, event in enumerate(share):
+                    due = start + index * (4 / rate)
+                    time.sleep(max(0.0, due - time.perf_counter()))
+                    response = client.post("/v1/events", json=event)
+                    if response.status_code == 202 and index % 5 == 0:
+                        with lock:
+                            pending[event["event_id"]] = time.perf_counter()
+
+        rest = [e for e in events if e["type"] != "pilot.registered"]
+        poller = threading.Thread(target=poll)
+        poller.start()
+        posters = [threading.Thread(target=post, args=(rest[i::4], i / rate)) for i in range(4)]
+        for thread in posters:
+            thread.start()
+        for thread in posters:
+            thread.join()
+        stopped_at = time.perf_counter()
+        stop.set()
+        poller.join()
+        return latencies
+    finally:
+        for process in (api, worker):
+            process.terminate()
+            process.wait(20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--histories", type=int, default=10)
+    parser.add_argument("--kafka", help="bootstrap of a running broker (default: provision one)")
+    parser.add_argument("--mongo", help="URI of a running MongoDB-wire server (default: provision FerretDB)")
+    parser.add_argument("--naive-seconds", type=float, default=20.0)
+    parser.add_argument("--latency-seconds", type=float, default=20.0)
+    parser.add_argument("--only-latency", action="store_true", help="skip the throughput runs")
+    args = parser.parse_args()
+    bootstrap = args.kafka or provision("kafka.sh")
+    mongo = args.mongo or provision("ferretdb.sh")
+    name = f"bench{uuid.uuid4().hex[:8]}"
+    workdir = ROOT / "bench" / "results"
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = worker_env(bootstrap, mongo, name)
+    create_topics(bootstrap, [replace(t, name=f"{name}-{t.name}") for t in TOPICS])
+    topic = f"{name}-{PILOT_EVENTS.name}"
+
+    events: list[dict] = []
+    for seed in range(args.histories):
+        events += demo_events(seed, pilot_prefix=f"h{seed}-")
+    produce_seconds = produce(bootstrap, topic, events)
+    from kafka import KafkaConsumer, TopicPartition
+
+    probe = KafkaConsumer(bootstrap_servers=bootstrap)
+    tps = [TopicPartition(topic, p) for p in sorted(probe.partitions_for_topic(topic) or [])]
+    ends = {tp.partition: off for tp, off in probe.end_offsets(tps).items()}
+    probe.close()
+
+    raw_seconds = asyncio.run(_raw_consume(bootstrap, topic, len(events)))
+    worker_seconds = worker_throughput(env, mongo, name, ends, workdir / "worker.log")
+    ceiling_seconds = in_memory_ceiling(events)
+    naive_done, naive_seconds = asyncio.run(_naive(bootstrap, topic, mongo, name, args.naive_seconds))
+    latencies = steady_latency(worker_env(bootstrap, mongo, name + "l"), 500, args.latency_seconds, workdir)
+    pymongo.MongoClient(mongo).drop_database(name)
+    pymongo.MongoClient(mongo).drop_database(name + "l")
+
+    table = Table(title=f"{len(events)} events, {len(ends)} partitions, read models on {mongo}")
+    for column in ("pipeline", "events", "seconds", "events/s", "vs raw"):
+        table.add_column(column, justify="left" if column == "pipeline" else "right")
+    raw_rate = len(events) / raw_seconds
+    rows = [
+        ("produce (kafka-python, acks=all)", len(events), produce_seconds),
+        ("raw aiokafka consumer, no processing", len(events), raw_seconds),
+        ("adoption worker: start → all visible", len(events), worker_seconds),
+        ("adoption service alone, in-memory store", len(events), ceiling_seconds),
+        ("naive: one upsert per event", naive_done, naive_seconds),
+    ]
+    for label, count, seconds in rows:
+        rate = count / seconds
+        table.add_row(label, str(count), f"{seconds:.1f}", f"{rate:,.0f}", f"{rate / raw_rate:.0%}")
+    console.print(table)
+    if latencies:
+        ordered = sorted(latencies)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        console.print(
+            f"POST → processed at 500 events/s: {len(ordered)} sampled, "
+            f"p50 {statistics.median(ordered):.0f} ms, p99 {p99:.0f} ms (target < 500 ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()
