@@ -259,6 +259,13 @@ def main() -> None:
     create_topics(bootstrap, [replace(t, name=f"{name}-{t.name}") for t in TOPICS])
     topic = f"{name}-{PILOT_EVENTS.name}"
 
+    if args.only_latency:
+        latencies = steady_latency(
+            worker_env(bootstrap, mongo, name + "l"), 500, args.latency_seconds, workdir
+        )
+        pymongo.MongoClient(mongo).drop_database(name + "l")
+        report_latency(latencies)
+        return
     events: list[dict] = []
     for seed in range(args.histories):
         events += demo_events(seed, pilot_prefix=f"h{seed}-")
@@ -293,6 +300,10 @@ def main() -> None:
         rate = count / seconds
         table.add_row(label, str(count), f"{seconds:.1f}", f"{rate:,.0f}", f"{rate / raw_rate:.0%}")
     console.print(table)
+    report_latency(latencies)
+
+
+def report_latency(latencies: list[float]) -> None:
     if latencies:
         ordered = sorted(latencies)
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]

@@ -103,7 +103,7 @@ def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetter
 
     @app.agent(topic, name=f"{service.name}-agent", concurrency=1)
     async def consume(stream: Any) -> None:
-        async for batch in stream.take_events(settings.batch_size, within=0.05):
+        async for batch in stream.take_events(settings.batch_size, within=0.1):
             await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch])
 
     return app

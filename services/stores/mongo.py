@@ -64,6 +64,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _DUPLICATE_KEY = 11000
 _CHUNK = 500
+_SWAP_THRESHOLD = 16
 
 # ServerSelectionTimeoutError, AutoReconnect and NetworkTimeout all derive from
 # ConnectionFailure; they are listed for the reader.
@@ -264,7 +265,8 @@ class MongoDocumentStore:
         with _poison_checked(upserted), _reachable("write"):
             swap = self._replace_by_swap()
             for collection, run in runs:
-                if swap:
+                # A delete-by-$in scans on FerretDB: worth it for many documents, not a few.
+                if swap and len(run) > _SWAP_THRESHOLD:
                     self._swap(self._db[collection], run)
                 else:
                     self._db[collection].bulk_write([_operation(w) for w in run], ordered=True)
