@@ -215,7 +215,8 @@ def rebuild(data_dir: DataDir = None) -> None:
     """Replay the event log from the start into fresh views."""
     from alliance.bootstrap import build_platform
     from schemas.topics import PILOT_EVENTS
-    from services.adoption.service import POSITIONS, VIEW_COLLECTIONS
+    from services.adoption.service import VIEW_COLLECTIONS
+    from services.positions import POSITIONS
     from services.procurement.records import COLLECTIONS as PROCUREMENT_COLLECTIONS
 
     platform = build_platform(_settings(data_dir))

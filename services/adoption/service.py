@@ -30,12 +30,12 @@ from services.adoption.state import rebuild
 from services.adoption.working_set import WorkingSet
 from services.dead_letters import DeadLetterSink
 from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
+from services.positions import POSITIONS, position_id, position_writes
 
 PILOTS = "pilots"
 FACTS = "facts"
 CELLS = "cells"
 REJECTIONS = "rejections"
-POSITIONS = "positions"
 INDEXES = {
     PILOTS: ("municipality", "technology", "region", "phase"),
     FACTS: ("pilot_id",),
@@ -52,10 +52,6 @@ class BatchReport:
     applied: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
-
-
-def position_id(consumer: str, topic: str, partition: int) -> str:
-    return f"{consumer}:{topic}:{partition}"
 
 
 def decode_entry(entry: LogEntry) -> dict[str, Any]:
@@ -189,7 +185,7 @@ class AdoptionService:
         writes += [Delete(CELLS, key) for key in cells.deletes]
         letters += [self._letter_for(f, "conflicting_event_id") for f in split.conflicts]
         letters += self._pending_letters
-        writes += self._positions(entries)
+        writes += position_writes(self.name, entries)
 
         # Dead letters first: after a crash before the state write the batch is replayed and
         # the letters are sent again; readers of dead-letter key them by event_id and reason.
@@ -316,22 +312,3 @@ class AdoptionService:
         topic, partition, offset = fact.get("src") or ("pilot-events", -1, -1)
         entry = LogEntry(topic, partition, offset, fact["m"], b"")
         return self.dead_letters.letter(entry, reason, [], fact["id"])
-
-    def _positions(self, entries: Sequence[LogEntry]) -> list[Write]:
-        last: dict[tuple[str, int], int] = {}
-        for entry in entries:
-            key = (entry.topic, entry.partition)
-            last[key] = max(last.get(key, -1), entry.offset)
-        return [
-            Upsert(
-                POSITIONS,
-                {
-                    "_id": position_id(self.name, topic, partition),
-                    "consumer": self.name,
-                    "topic": topic,
-                    "partition": partition,
-                    "offset": offset + 1,
-                },
-            )
-            for (topic, partition), offset in last.items()
-        ]

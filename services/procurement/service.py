@@ -18,9 +18,9 @@ import orjson
 
 from schemas.events import DeadLetter
 from schemas.parsing import FieldError
-from services.adoption.service import POSITIONS, position_id
 from services.dead_letters import DeadLetterSink
 from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
+from services.positions import POSITIONS, position_id, position_writes
 
 from .compile import CompileError
 from .matching import MunicipalityRef, load_hedmark_municipalities
@@ -103,7 +103,7 @@ class ProcurementService:
 
         writes: list[Write] = [Upsert(RECORDS, doc) for doc in records.values()]
         writes += self._links_and_suppliers(records)
-        writes += self._positions(entries)
+        writes += position_writes(self.name, entries)
         # Dead letters first: if the state write fails the batch is replayed and the
         # letters are sent again; readers key them by topic, partition and offset.
         self.dead_letters.send(letters)
@@ -173,22 +173,3 @@ class ProcurementService:
             doc = supplier_document(supplier_id, supplier_links)
             writes.append(Delete(SUPPLIERS, supplier_id) if doc is None else Upsert(SUPPLIERS, doc))
         return writes
-
-    def _positions(self, entries: Sequence[LogEntry]) -> list[Write]:
-        last: dict[tuple[str, int], int] = {}
-        for entry in entries:
-            key = (entry.topic, entry.partition)
-            last[key] = max(last.get(key, -1), entry.offset)
-        return [
-            Upsert(
-                POSITIONS,
-                {
-                    "_id": position_id(self.name, topic, partition),
-                    "consumer": self.name,
-                    "topic": topic,
-                    "partition": partition,
-                    "offset": offset + 1,
-                },
-            )
-            for (topic, partition), offset in last.items()
-        ]

@@ -184,3 +184,30 @@ def test_api_answers_503_with_retry_after_while_kafka_is_down(distributed, tmp_p
         retried = wait_until(lambda: client.post("/v1/events", json=event), 120, what="post after restart")
         assert retried.status_code == 202 and retried.json()["status"] == "accepted"
         wait_until(lambda: client.get("/v1/pilots/while-down").status_code == 200, 120, what="processed")
+
+
+def test_procurement_runs_in_the_distributed_shape_as_embedded(distributed, tmp_path):
+    from services.procurement import sor_osterdal_safety_alarm_releases
+    from services.procurement.examples import EXAMPLE_OCID
+
+    releases = sor_osterdal_safety_alarm_releases()
+    platform = build_platform(Settings(data_dir=tmp_path / "embedded", cache_seconds=0), clock=fixed_clock)
+    platform.procurement_ingest.submit({"releases": [*releases[::-1], releases[0]]})
+    platform.drain()
+    expected = platform.procurement_queries.record(EXAMPLE_OCID)
+    platform.close()
+
+    distributed.start_api()
+    distributed.start_worker("procurement")
+    with distributed.client() as client:
+        response = client.post("/v1/procurement/releases", json={"releases": [*releases[::-1], releases[0]]})
+        assert response.status_code == 200, response.text
+        served = wait_until(
+            lambda: (r := client.get(f"/v1/procurement/records/{EXAMPLE_OCID}")).status_code == 200
+            and r.json()["status"] == "terminated" and r.json(),
+            120,
+            what=f"record compiled; log:\n{distributed.log_tail('worker-procurement')}",
+        )
+        assert served["compiled_release"] == expected["compiled_release"]
+        assert served["classification"][0]["technology"] == "safety-alarm"
+        assert sorted(served["municipalities"]) == ["3420", "3421", "3422"]
