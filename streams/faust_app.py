@@ -14,6 +14,7 @@ store adapters block). Nothing is ever acked and dropped:
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -53,6 +54,7 @@ async def apply_batch(service: BatchService, sink: DeadLetterSink, entries: list
             started = loop.time()
             await loop.run_in_executor(None, service.handle, entries)
             log.info("%s: %d messages in %.3fs", service.name, len(entries), loop.time() - started)
+            gc.freeze()  # the working set stays out of full collections (see streams.embedded)
             return
         except Unavailable as error:
             log.warning("%s: %s; retrying the batch in %.1fs", service.name, error, backoff)
