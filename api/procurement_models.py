@@ -179,3 +179,10 @@ class ProcurementCellOut(CellOut):
 class MunicipalityProcurementProfileOut(MunicipalityProfileOut):
     cells: list[ProcurementCellOut]  # type: ignore[assignment]
     procurements: list[RecordSummaryOut] = Field(default_factory=list)
+
+
+class AdoptionWithContractsOut(BaseModel):
+    """``GET /v1/adoption``: the cells with the contracts behind them, where known."""
+
+    as_of: str | None = Field(description="occurred_at of the newest fact in these cells")
+    cells: list[ProcurementCellOut]

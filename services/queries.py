@@ -31,6 +31,9 @@ CELL_FIELDS = (
 PILOT_SUMMARY_FIELDS = ("pilot_id", "technology", "title", "phase", "phase_since", "started_on")
 
 
+_NO_CONTRACTS: dict[str, Any] = {"suppliers": [], "contract_value_nok": 0}
+
+
 class NotFound(LookupError):
     """An unknown code or id; the message says which."""
 
@@ -71,6 +74,10 @@ class Queries:
             where["phase"] = phase
         docs = self.store.find(CELLS, where or None, exclude=("contributions",))
         cells = [_cell(d) for d in docs]
+        if self.procurement is not None:
+            extras = self.procurement.cells_index()
+            for cell in cells:
+                cell.update(extras.get((cell["municipality"], cell["technology"]), _NO_CONTRACTS))
         return {"as_of": max((c["updated_at"] for c in cells), default=None), "cells": cells}
 
     def municipalities(self) -> list[dict[str, Any]]:

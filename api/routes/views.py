@@ -11,14 +11,13 @@ from starlette.responses import Response
 
 from api.deps import PlatformDep
 from api.models import (
-    AdoptionOut,
     ErrorOut,
     MunicipalityOut,
     PilotOut,
     TechnologyOut,
     TechnologyViewOut,
 )
-from api.procurement_models import MunicipalityProcurementProfileOut
+from api.procurement_models import AdoptionWithContractsOut, MunicipalityProcurementProfileOut
 from api.responses import csv_bytes, wants_csv
 from schemas.events import PhaseCode, TechnologyCode
 from services.queries import CELL_FIELDS
@@ -31,7 +30,7 @@ CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 
 @router.get(
     "/adoption",
-    response_model=AdoptionOut,
+    response_model=AdoptionWithContractsOut,
     responses={200: {"content": CSV_CONTENT}},
     summary="Adoption cells (municipality × technology); Accept: text/csv for CSV",
 )

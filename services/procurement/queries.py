@@ -207,23 +207,31 @@ class ProcurementQueries:
         into two technologies counts in both.
         """
         links = self.store.find(LINKS, {"kind": "municipality", "value": self._municipality_code(code)})
-        cells: dict[str, dict[str, Any]] = {}
-        for link in sorted(links, key=lambda item: item["ocid"]):
-            for technology in link.get("technologies", []):
-                cell = cells.setdefault(technology, {"suppliers": {}, "value": Decimal(0)})
-                for supplier in link.get("suppliers", []):
-                    cell["suppliers"].setdefault(supplier["id"], supplier)
-                if link.get("value_nok") is not None:
-                    cell["value"] += Decimal(str(link["value_nok"]))
-        return {
-            technology: {
-                "suppliers": sorted(cell["suppliers"].values(), key=lambda s: s["id"]),
-                "contract_value_nok": _number(cell["value"]),
-            }
-            for technology, cell in cells.items()
-        }
+        return {technology: cell for (_m, technology), cell in _cell_extras(links).items()}
+
+    def cells_index(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Suppliers and contract value for every (municipality, technology), in one read."""
+        return _cell_extras(self.store.find(LINKS, {"kind": "municipality"}))
 
     def for_cell(self, municipality: str, technology: str) -> dict[str, Any]:
         """Suppliers and NOK contract value behind one adoption cell (empty when none)."""
         empty: dict[str, Any] = {"suppliers": [], "contract_value_nok": 0}
         return self.cells_for_municipality(municipality).get(technology, empty)
+
+
+def _cell_extras(links: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for link in sorted(links, key=lambda item: item["ocid"]):
+        for technology in link.get("technologies", []):
+            cell = cells.setdefault((link["value"], technology), {"suppliers": {}, "value": Decimal(0)})
+            for supplier in link.get("suppliers", []):
+                cell["suppliers"].setdefault(supplier["id"], supplier)
+            if link.get("value_nok") is not None:
+                cell["value"] += Decimal(str(link["value_nok"]))
+    return {
+        key: {
+            "suppliers": sorted(cell["suppliers"].values(), key=lambda s: s["id"]),
+            "contract_value_nok": _number(cell["value"]),
+        }
+        for key, cell in cells.items()
+    }

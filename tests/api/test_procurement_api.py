@@ -143,8 +143,15 @@ def test_joint_safety_alarm_procurement_is_linked_classified_and_attributed(clie
     assert cell["suppliers"] == [{"id": SUPPLIER_ID, "name": "Fjellvakt Trygghet AS"}]
     assert cell["contract_value_nok"] == 10450000
     assert client.get("/v1/municipalities/3403").json()["procurements"] == []
-    # The adoption view keeps its documented shape.
-    assert set(client.get("/v1/adoption").json()["cells"][0]) == set(CELL_FIELDS)
+    # The adoption cells carry the contracts behind them too.
+    adoption_cell = next(
+        c
+        for c in client.get("/v1/adoption").json()["cells"]
+        if (c["municipality"], c["technology"]) == ("3420", "safety-alarm")
+    )
+    assert set(adoption_cell) == {*CELL_FIELDS, "suppliers", "contract_value_nok"}
+    assert adoption_cell["contract_value_nok"] == 10450000
+    assert adoption_cell["suppliers"] == [{"id": SUPPLIER_ID, "name": "Fjellvakt Trygghet AS"}]
 
     supplier = client.get(f"/v1/suppliers/{SUPPLIER_ID}").json()
     assert [c["ocid"] for c in supplier["contracts"]] == [EXAMPLE_OCID]

@@ -55,6 +55,8 @@ def test_adoption_json_has_the_documented_fields(client, loaded):
         "avoided_visits": 20,
         "cost_nok": 1000.0,
         "updated_at": "2020-03-01T08:00:00.000000Z",
+        "suppliers": [],
+        "contract_value_nok": 0,
     }
 
 
