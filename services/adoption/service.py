@@ -159,7 +159,7 @@ class AdoptionService:
         if rebuild_ids:
             advanced.update(self._rebuild(rebuild_ids, split.new))
         for fact in split.new:
-            self.working.facts.setdefault(fact["p"]["pilot_id"], {})[fact["id"]] = fact
+            self.working.add(fact)
 
         changes = [*repaired, *((pid, states.get(pid), r.state) for pid, r in advanced.items() if r.changed)]
         # A pilot seen only through events waiting for its registration still gets a
@@ -215,8 +215,7 @@ class AdoptionService:
         reload = {by_id[i]["p"]["pilot_id"] for i in redelivered}
         split.new = [f for f in split.new if f["id"] not in reused and f["p"]["pilot_id"] not in reload]
         for pid in reload:
-            self.working.facts.pop(pid, None)
-            self.working.states.pop(pid, None)
+            self.working.forget(pid)
         return self._load_pilots(reload, always_read_facts=True)
 
     def _load_pilots(self, pilot_ids: set[str], always_read_facts: bool = False) -> list[Change]:
@@ -241,7 +240,7 @@ class AdoptionService:
                 stored_facts[doc["pilot_id"]][doc["id"]] = _fact_of(doc)
         repaired = []
         for pid in missing:
-            self.working.facts[pid] = stored_facts[pid]
+            self.working.load(pid, stored_facts[pid])
             if not stored_facts[pid]:
                 continue
             result = rebuild(pid, list(stored_facts[pid].values()))

@@ -25,12 +25,36 @@ class WorkingSet:
     facts: dict[str, dict[str, Fact]] = field(default_factory=dict)
     cells: dict[str, dict[str, Any]] = field(default_factory=dict)
     positions: dict[str, int] = field(default_factory=dict)
+    by_period: dict[str, dict[str, list[Fact]]] = field(default_factory=dict)
 
     def clear(self) -> None:
         self.states.clear()
         self.facts.clear()
         self.cells.clear()
         self.positions.clear()
+        self.by_period.clear()
+
+    def load(self, pilot_id: str, facts: dict[str, Fact]) -> None:
+        """Take a pilot's stored facts (replacing what was held for it)."""
+        self.facts[pilot_id] = {}
+        self.by_period[pilot_id] = {}
+        for fact in facts.values():
+            self.add(fact)
+
+    def forget(self, pilot_id: str) -> None:
+        self.facts.pop(pilot_id, None)
+        self.by_period.pop(pilot_id, None)
+        self.states.pop(pilot_id, None)
+
+    def add(self, fact: Fact) -> None:
+        """Record a fact of a loaded pilot (indexed by period for metrics)."""
+        from services.adoption.projection import period_key
+
+        pilot_id = fact["p"]["pilot_id"]
+        self.facts.setdefault(pilot_id, {})[fact["id"]] = fact
+        key = period_key(fact)
+        if key:
+            self.by_period.setdefault(pilot_id, {}).setdefault(key, []).append(fact)
 
     def known(self, pilot_ids: set[str]) -> dict[str, Fact]:
         """Every fact of the given (loaded) pilots, by event_id."""
@@ -41,11 +65,4 @@ class WorkingSet:
 
     def period_facts(self, pilot_id: str) -> dict[str, list[Fact]]:
         """The pilot's metrics facts grouped by (pilot, period) id."""
-        from services.adoption.projection import period_key
-
-        grouped: dict[str, list[Fact]] = {}
-        for fact in self.facts.get(pilot_id, {}).values():
-            key = period_key(fact)
-            if key:
-                grouped.setdefault(key, []).append(fact)
-        return grouped
+        return self.by_period.get(pilot_id, {})

@@ -159,18 +159,30 @@ class SqliteDocumentStore:
 
     def insert_new(self, collection: str, documents: Sequence[Document]) -> set[str]:
         table = self._ensure_table(collection)
+        ids = [doc["_id"] for doc in documents]
         existing: set[str] = set()
         with self._write_lock:
             self._writer.execute("BEGIN IMMEDIATE")
             try:
-                for doc in documents:
-                    cursor = self._writer.execute(
-                        f'INSERT OR IGNORE INTO "{table}" (id, doc) VALUES (?, ?)',
-                        (doc["_id"], orjson.dumps(doc).decode()),
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    existing.update(
+                        row[0]
+                        for row in self._writer.execute(
+                            f'SELECT id FROM "{table}" WHERE id IN ({marks})', chunk
+                        )
                     )
-                    if cursor.rowcount == 0:
-                        existing.add(doc["_id"])
+                self._writer.executemany(
+                    f'INSERT OR IGNORE INTO "{table}" (id, doc) VALUES (?, ?)',
+                    [
+                        (doc["_id"], orjson.dumps(doc).decode())
+                        for doc in documents
+                        if doc["_id"] not in existing
+                    ],
+                )
                 self._writer.execute("COMMIT")
+                self.generation += 1
             except BaseException:
                 self._writer.execute("ROLLBACK")
                 raise
