@@ -87,5 +87,3 @@ class MemoryDocumentStore:
     def snapshot(self, collection: str) -> dict[str, Document]:
         """A copy of a whole collection (tests compare views)."""
         return copy.deepcopy(self._collection(collection))
-
-

@@ -203,8 +203,11 @@ def test_procurement_runs_in_the_distributed_shape_as_embedded(distributed, tmp_
         response = client.post("/v1/procurement/releases", json={"releases": [*releases[::-1], releases[0]]})
         assert response.status_code == 200, response.text
         served = wait_until(
-            lambda: (r := client.get(f"/v1/procurement/records/{EXAMPLE_OCID}")).status_code == 200
-            and r.json()["status"] == "terminated" and r.json(),
+            lambda: (
+                (r := client.get(f"/v1/procurement/records/{EXAMPLE_OCID}")).status_code == 200
+                and r.json()["status"] == "terminated"
+                and r.json()
+            ),
             120,
             what=f"record compiled; log:\n{distributed.log_tail('worker-procurement')}",
         )
