@@ -45,6 +45,10 @@ class LogPump:
             if entries:
                 self.consumer.handle(entries)
                 handled += len(entries)
+                # The services keep their working set (pilots, facts) in memory; moving it
+                # out of the collector's reach keeps full collections — pauses of a tenth
+                # of a second that API requests and the next batch would wait for — short.
+                gc.freeze()
         return handled
 
     def drain(self) -> int:
@@ -84,12 +88,7 @@ class EmbeddedRunner:
         while not self._stop.is_set():
             try:
                 handled = sum(p.pump_once() for p in self.pumps)
-                if handled:
-                    # The services keep their working set (pilots, facts) in memory; moving
-                    # it out of the collector's reach keeps full collections — pauses of a
-                    # tenth of a second that API requests would wait for — short.
-                    gc.freeze()
-                else:
+                if not handled:
                     self.recovered.set()
             except Exception:
                 # A failing batch is retried, never skipped: the position did not move.
