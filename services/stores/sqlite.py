@@ -8,8 +8,6 @@ projector writes; writes go through one connection under a lock, one transaction
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import orjson
 
 from services.ports import Document, Upsert, Where, Write
+from services.sqlite_file import SqliteFile
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -46,27 +45,14 @@ class SqliteDocumentStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
+        # Read models can be rebuilt from the log, so commits need not wait for the disk.
+        self._db = SqliteFile(self.path, synchronous="NORMAL")
+        self._writer = self._db.writer
+        self._write_lock = self._db.lock
+        self._reader = self._db.reader
         self._tables: set[str] = set()
         # Bumped on every committed write from this process; read caches key on it.
         self.generation = 0
-        self._writer = self._connect()
-        self._writer.execute("PRAGMA journal_mode=WAL")
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA busy_timeout=30000")
-        return connection
-
-    def _reader(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._connect()
-            self._local.connection = connection
-        return connection
 
     def _ensure_table(self, collection: str) -> str:
         table = _table(collection)
@@ -218,7 +204,4 @@ class SqliteDocumentStore:
         self._tables.discard(table)
 
     def close(self) -> None:
-        self._writer.close()
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
+        self._db.close()

@@ -7,12 +7,12 @@ own positions next to the state they produced, so this log stores no consumer of
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from services.ports import LogEntry, LogRecord
+from services.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -31,27 +31,14 @@ class SqliteEventLog:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._writer = self._connect()
-        self._writer.execute("PRAGMA journal_mode=WAL")
-        self._writer.execute("PRAGMA synchronous=FULL")
+        # The log is the system of record: an acknowledged append is on disk.
+        self._db = SqliteFile(self.path, synchronous="FULL")
+        self._writer = self._db.writer
+        self._lock = self._db.lock
+        self._reader = self._db.reader
         self._writer.executescript(_SCHEMA)
         self._next: dict[str, int] = {}
         self.appended = threading.Condition()
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout=30000")
-        return connection
-
-    def _reader(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._connect()
-            self._local.connection = connection
-        return connection
 
     def ensure_topics(self, topics: Mapping[str, int]) -> None:
         with self._lock:
@@ -107,7 +94,4 @@ class SqliteEventLog:
             self.appended.wait(timeout)
 
     def close(self) -> None:
-        self._writer.close()
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
+        self._db.close()
