@@ -134,37 +134,9 @@ cmd_build() {
 
 # --- process helpers ---------------------------------------------------------
 
-read_pid() {
-    if [[ -f "$PID_FILE" ]]; then cat "$PID_FILE" 2>/dev/null || true; fi
-}
-
-# True when the pid file names a live FerretDB process of ours (guards against pid reuse).
-is_running() {
-    local pid
-    pid="$(read_pid)"
-    [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'ferretdb-sqlite' || return 1
-    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]]
-}
-
-port_in_use() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Wait (up to 15 s) until nothing accepts connections on the given ports: a
-# killed JVM can hold its sockets for a moment after its main thread is gone.
-wait_ports_free() {
-    local deadline=$((SECONDS + 15)) port busy
-    while :; do
-        busy=""
-        for port in "$@"; do
-            if port_in_use "$port"; then busy="$port"; fi
-        done
-        [[ -z "$busy" ]] && return 0
-        ((SECONDS < deadline)) || return 1
-        sleep 0.2
-    done
-}
+PROCESS_PATTERN='ferretdb-sqlite'
+# shellcheck source=deploy/provision/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 # Exit 0 when FerretDB answers a MongoDB `ping`.
 answers() {
