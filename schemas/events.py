@@ -1,4 +1,5 @@
-"""Event contracts: one envelope, five pilot event types (pydantic v2, ``extra="forbid"``).
+"""Event contracts: one envelope, five pilot event types and two indicator event types
+(pydantic v2, ``extra="forbid"``).
 
 These models are the single source of truth for the JSON Schema and AsyncAPI exports
 (``alliance export-schemas``). Validation that needs more than the models —
@@ -20,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -155,6 +157,80 @@ class PilotConcludedPayload(_Strict):
     summary: Text
 
 
+AlarmPlatform = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
+    Field(description="Which alarm-reception platform (lower-case letters, digits and hyphens)"),
+]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Seconds = Annotated[float, Field(ge=0, le=7 * 24 * 3600, allow_inf_nan=False)]
+CompetencePeriod = Annotated[
+    str,
+    StringConstraints(pattern=r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$"),
+    Field(description="Calendar year (YYYY) or month (YYYY-MM)"),
+]
+Programme = Literal["velferdsteknologiens-abc", "innovation-management", "public-sector-phd", "other"]
+
+
+def _at_most(field: str, limit_field: str, value: Any, data: dict[str, Any]) -> None:
+    limit = data.get(limit_field)
+    if value is not None and limit is not None and value > limit:
+        raise PydanticCustomError(
+            "exceeds_" + limit_field, "{field} may not exceed {limit}", {"field": field, "limit": limit_field}
+        )
+
+
+class AlarmsPeriodReportedPayload(_Strict):
+    period: Period
+    technology: TechnologyCode  # type: ignore[valid-type]
+    platform: AlarmPlatform
+    users_connected: Count
+    alarms_received: Count
+    alarms_false: Count = Field(description="Alarms without a need for help; at most alarms_received")
+    responses_on_site: Count = Field(description="Alarms answered by staff on site; at most alarms_received")
+    response_time_p50_s: Seconds | None = Field(None, description="Median time to answer, seconds")
+    response_time_p90_s: Seconds | None = Field(
+        None, description="90th percentile of the time to answer, seconds; at least the median"
+    )
+
+    @field_validator("alarms_false", "responses_on_site")
+    @classmethod
+    def _within_received(cls, value: int, info: ValidationInfo) -> int:
+        _at_most(info.field_name or "", "alarms_received", value, info.data)
+        return value
+
+    @field_validator("response_time_p90_s")
+    @classmethod
+    def _p90_not_below_p50(cls, value: float | None, info: ValidationInfo) -> float | None:
+        p50 = info.data.get("response_time_p50_s")
+        if value is not None and p50 is not None and value < p50:
+            raise PydanticCustomError("below_p50", "The 90th percentile cannot be below the median")
+        return value
+
+
+class CompetenceReportedPayload(_Strict):
+    period: CompetencePeriod
+    programme: Programme
+    label: Line | None = Field(
+        None, validate_default=True, description="Name of the programme; required for (only) `other`"
+    )
+    staff_enrolled: Count = Field(description="Staff who started the programme in the period")
+    staff_completed: Count = Field(description="Staff who completed the programme in the period")
+    hours: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] = Field(
+        description="Training hours spent in the period"
+    )
+
+    @field_validator("label")
+    @classmethod
+    def _label_for_other(cls, value: str | None, info: ValidationInfo) -> str | None:
+        programme = info.data.get("programme")
+        if programme == "other" and value is None:
+            raise PydanticCustomError("label_required", "A label is required when programme is other")
+        if programme is not None and programme != "other" and value is not None:
+            raise PydanticCustomError("label_not_allowed", "A label is only given when programme is other")
+        return value
+
+
 class _Envelope(_Strict):
     event_id: UUID = Field(description="Idempotency key: re-sending the same event is harmless")
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -211,8 +287,34 @@ class PilotConcluded(_Envelope):
     payload: PilotConcludedPayload
 
 
+class AlarmsPeriodReported(_Envelope):
+    """Alarm-reception figures for one month, platform and technology (aggregates only).
+
+    A later report for the same municipality, platform, technology and period corrects it.
+    """
+
+    type: Literal["alarms.period_reported"]
+    payload: AlarmsPeriodReportedPayload
+
+
+class CompetenceReported(_Envelope):
+    """Staff enrolled in, completing and training hours spent on a competence programme in a period.
+
+    A later report for the same municipality, programme (and label) and period corrects it.
+    """
+
+    type: Literal["competence.reported"]
+    payload: CompetenceReportedPayload
+
+
 PilotEvent = Annotated[
-    PilotRegistered | PilotPhaseChanged | PilotMetricsReported | PilotLessonRecorded | PilotConcluded,
+    PilotRegistered
+    | PilotPhaseChanged
+    | PilotMetricsReported
+    | PilotLessonRecorded
+    | PilotConcluded
+    | AlarmsPeriodReported
+    | CompetenceReported,
     Field(discriminator="type"),
 ]
 EVENT_MODELS: dict[str, type[_Envelope]] = {
@@ -221,8 +323,13 @@ EVENT_MODELS: dict[str, type[_Envelope]] = {
     "pilot.metrics_reported": PilotMetricsReported,
     "pilot.lesson_recorded": PilotLessonRecorded,
     "pilot.concluded": PilotConcluded,
+    "alarms.period_reported": AlarmsPeriodReported,
+    "competence.reported": CompetenceReported,
 }
 EVENT_TYPES = tuple(EVENT_MODELS)
+# The indicator events share the topic (keyed by municipality) but are not pilot facts.
+INDICATOR_EVENT_TYPES = frozenset({"alarms.period_reported", "competence.reported"})
+PILOT_EVENT_TYPES = frozenset(EVENT_TYPES) - INDICATOR_EVENT_TYPES
 
 
 class DeadLetter(_Strict):

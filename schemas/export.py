@@ -146,7 +146,7 @@ def asyncapi_document() -> dict[str, Any]:
                 "Municipalities (via the API, import or a producer) publish pilot events",
             ),
             "consumePilotEvents": operation(
-                "receive", "pilotEvents", "The adoption and lessons services consume pilot events"
+                "receive", "pilotEvents", "The adoption, lessons and indicators services consume these events"
             ),
             "publishProcurementReleases": operation(
                 "send", "procurementReleases", "OCDS import publishes releases"

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from schemas.events import DeadLetter
+from schemas.events import PILOT_EVENT_TYPES, DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
 from schemas.privacy import identity_number_paths
 from services.adoption.cells import aggregate_cell, cell_key, contribution
@@ -141,6 +141,8 @@ class AdoptionService:
                 if event_id:
                     writes.append(Upsert(REJECTIONS, _rejection(event_id, reason, refused.errors)))
                 continue
+            if recorded.event.type not in PILOT_EVENT_TYPES:
+                continue  # indicator events share the topic; the indicators service owns them
             facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
 
         repaired = self._load_pilots({f["p"]["pilot_id"] for f in facts})
