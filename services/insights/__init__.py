@@ -1,0 +1,1 @@
+"""What the alliance learned and gained: lessons, benefits, peers and diffusion (pure domain)."""
