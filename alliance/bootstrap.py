@@ -14,6 +14,8 @@ from alliance.settings import Settings
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TOPICS
 from services.adoption.service import AdoptionService
 from services.dead_letters import DeadLetterSink
+from services.indicators.queries import IndicatorQueries
+from services.indicators.service import IndicatorsService
 from services.ingest import IngestService
 from services.membership import MembershipService
 from services.ports import DocumentStore, EventLog
@@ -47,6 +49,8 @@ class Platform:
     pumps: list[LogPump] = field(default_factory=list)
     runner: EmbeddedRunner | None = None
     view_cache: ViewCache = field(default_factory=lambda: ViewCache(lambda: None, 0))
+    indicators: IndicatorsService | None = None
+    indicator_queries: IndicatorQueries | None = None
 
     def start_processing(self) -> None:
         """Embedded shape: consume the local log in a background thread."""
@@ -108,11 +112,14 @@ def build_platform(
     adoption = AdoptionService(store, DeadLetterSink(log, clock))
     procurement = ProcurementService(store, DeadLetterSink(log, clock))
     procurement_queries = ProcurementQueries(store)
+    indicators = IndicatorsService(store, DeadLetterSink(log, clock))
+    indicator_queries = IndicatorQueries(store, settings.alarm_target_p90_s)
     # The pumps feed the services straight from the log: continuously in the embedded
     # shape, and for `alliance rebuild` in both (the distributed shape's workers are Faust).
     pumps = [
         LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size),
         LogPump(log, procurement, PROCUREMENT_RELEASES.name, settings.batch_size),
+        LogPump(log, indicators, PILOT_EVENTS.name, settings.batch_size),
     ]
     return Platform(
         settings=settings,
@@ -122,10 +129,12 @@ def build_platform(
         ingest=IngestService(log, store, clock),
         adoption=adoption,
         membership=membership,
-        queries=Queries(store, membership, procurement_queries),
+        queries=Queries(store, membership, procurement_queries, indicators=indicator_queries),
         procurement_ingest=ProcurementIngest(log, clock),
         procurement=procurement,
         procurement_queries=procurement_queries,
         pumps=pumps,
+        indicators=indicators,
+        indicator_queries=indicator_queries,
         view_cache=ViewCache(lambda: getattr(store, "generation", None), settings.cache_seconds),
     )

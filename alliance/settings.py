@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         1.0, ge=0, le=60, description="How long a read view may be served from memory"
     )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    alarm_target_p90_s: float = Field(
+        120.0, gt=0, le=86_400, description="Response-time target for alarms: a month meets it when p90 ≤ this"
+    )
 
     @model_validator(mode="after")
     def _distributed_needs_servers(self) -> Settings:

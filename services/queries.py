@@ -13,6 +13,7 @@ from services.membership import MembershipService
 from services.ports import DocumentStore
 
 if TYPE_CHECKING:
+    from services.indicators.queries import IndicatorQueries
     from services.procurement.queries import ProcurementQueries
 
 CELL_FIELDS = (
@@ -55,11 +56,14 @@ class Queries:
         store: DocumentStore,
         membership: MembershipService,
         procurement: ProcurementQueries | None = None,
+        *,
+        indicators: IndicatorQueries | None = None,
     ) -> None:
         self.store = store
         self.membership = membership
         self.ref = reference()
         self.procurement = procurement
+        self.indicators = indicators
 
     def adoption(
         self, region: str | None = None, technology: str | None = None, phase: str | None = None
@@ -78,6 +82,7 @@ class Queries:
             extras = self.procurement.cells_index()
             for cell in cells:
                 cell.update(extras.get((cell["municipality"], cell["technology"]), _NO_CONTRACTS))
+        self._add_cell_alarms(cells)
         return {"as_of": max((c["updated_at"] for c in cells), default=None), "cells": cells}
 
     def municipalities(self) -> list[dict[str, Any]]:
@@ -117,7 +122,18 @@ class Queries:
         }
         if self.procurement is not None:
             self._add_procurement(profile)
+        if self.indicators is not None:
+            self._add_cell_alarms(profile["cells"], municipality.code)
+            profile["alarms"] = self.indicators.municipality_alarms(municipality.code)
         return profile
+
+    def _add_cell_alarms(self, cells: list[dict[str, Any]], municipality: str | None = None) -> None:
+        """Each cell's latest reported alarm month, where the municipality reports one."""
+        if self.indicators is None:
+            return
+        figures = self.indicators.cell_alarms(municipality)
+        for cell in cells:
+            cell["alarms"] = figures.get((cell["municipality"], cell["technology"]))
 
     def _add_procurement(self, profile: dict[str, Any]) -> None:
         """Each cell's suppliers and contract value, and the municipality's procurements."""
@@ -158,6 +174,7 @@ class Queries:
             "members": len(members),
             "members_adopting": len(adopting & members),
             "adoption_rate": round(len(adopting & members) / len(members), 4) if members else 0.0,
+            "alarms": self.indicators.technology_alarms(code) if self.indicators else None,
             "municipalities": [
                 {
                     "municipality": c["municipality"],
@@ -187,6 +204,9 @@ class Queries:
             if state.get("owner") is None:
                 body["detail"] = "waiting for the pilot's pilot.registered event"
             return body
+        indicator = self.indicators.event_status(event_id) if self.indicators else None
+        if indicator is not None:
+            return indicator
         rejection = self.store.get(REJECTIONS, event_id)
         if rejection is not None:
             return {
