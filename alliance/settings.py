@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
     alarm_target_p90_s: float = Field(
-        120.0, gt=0, le=86_400, description="Response-time target for alarms: a month meets it when p90 ≤ this"
+        120.0, gt=0, le=86_400, description="Alarm response-time target: a month meets it when p90 ≤ this"
     )
 
     @model_validator(mode="after")
