@@ -216,13 +216,14 @@ def rebuild(data_dir: DataDir = None) -> None:
     from alliance.bootstrap import build_platform
     from schemas.topics import PILOT_EVENTS
     from services.adoption.service import VIEW_COLLECTIONS
+    from services.indicators.reports import COLLECTIONS as INDICATOR_COLLECTIONS
     from services.positions import POSITIONS
     from services.procurement.records import COLLECTIONS as PROCUREMENT_COLLECTIONS
 
     platform = build_platform(_settings(data_dir))
     for collection in (*VIEW_COLLECTIONS, POSITIONS):
         platform.store.drop(collection)
-    for collection in PROCUREMENT_COLLECTIONS:
+    for collection in (*PROCUREMENT_COLLECTIONS, *INDICATOR_COLLECTIONS):
         platform.store.drop(collection)
     platform = build_platform(platform.settings, log=platform.log, store=platform.store)
     _replay_procurement(platform)
@@ -230,7 +231,9 @@ def rebuild(data_dir: DataDir = None) -> None:
         platform.log.end_offset(PILOT_EVENTS.name, p) for p in platform.log.partitions(PILOT_EVENTS.name)
     )
     with _progress() as progress:
-        task = progress.add_task("Replaying pilot-events", total=total)
+        # Adoption and indicators both read pilot-events: every event is handled by each.
+        readers = sum(1 for p in platform.pumps if p.topic == PILOT_EVENTS.name)
+        task = progress.add_task("Replaying pilot-events", total=total * readers)
         while handled := sum(p.pump_once() for p in platform.pumps):
             progress.advance(task, handled)
     console.print(f"Rebuilt views from {total} events.")
@@ -239,7 +242,7 @@ def rebuild(data_dir: DataDir = None) -> None:
 
 @app.command()
 def worker(
-    service: Annotated[str, typer.Argument(help="Which service: adoption or procurement")],
+    service: Annotated[str, typer.Argument(help="Which service: adoption, procurement or indicators")],
 ) -> None:
     """Run one service as a Faust worker on Kafka (distributed shape; scale by partitions)."""
     from dataclasses import replace
@@ -266,7 +269,11 @@ def worker(
     create_topics(
         settings.kafka_bootstrap or "", [replace(t, name=settings.topic_prefix + t.name) for t in TOPICS]
     )
-    consumer = {"adoption": platform.adoption, "procurement": platform.procurement}[service]
+    consumer = {
+        "adoption": platform.adoption,
+        "procurement": platform.procurement,
+        "indicators": platform.indicators,
+    }[service]
     faust_app = build_worker_app(settings, consumer, DeadLetterSink(platform.log, platform.clock))
     faust.Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
 

@@ -68,7 +68,11 @@ async def apply_batch(service: BatchService, sink: DeadLetterSink, entries: list
             return
 
 
-SERVICE_TOPICS: dict[str, TopicSpec] = {"adoption": PILOT_EVENTS, "procurement": PROCUREMENT_RELEASES}
+SERVICE_TOPICS: dict[str, TopicSpec] = {
+    "adoption": PILOT_EVENTS,
+    "procurement": PROCUREMENT_RELEASES,
+    "indicators": PILOT_EVENTS,
+}
 
 
 def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetterSink) -> faust.App:
