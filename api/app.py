@@ -13,6 +13,7 @@ from alliance.bootstrap import Platform, build_platform
 from alliance.settings import Settings
 from api.errors import install_error_handlers
 from api.routes import events, meta, procurement, views
+from api.routes import indicators as indicator_routes
 from schemas.events import PilotEvent
 
 API_VERSION = "1.0.0"
@@ -50,6 +51,7 @@ def create_app(
     app.include_router(events.router)
     app.include_router(views.router)
     app.include_router(procurement.router)
+    app.include_router(indicator_routes.router)
     app.include_router(meta.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

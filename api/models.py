@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.indicator_models import AlarmMonthOut, AlarmSummaryOut, TechnologyAlarmsOut
+
 
 class FieldErrorOut(BaseModel):
     field: str = Field(description="Path of the refused field, e.g. payload.title")
@@ -66,6 +68,7 @@ class CellOut(BaseModel):
     avoided_visits: int
     cost_nok: float
     updated_at: str
+    alarms: AlarmMonthOut | None = Field(None, description="Latest reported alarm month, if any")
 
 
 class AdoptionOut(BaseModel):
@@ -104,6 +107,7 @@ class MunicipalityProfileOut(BaseModel):
     member: bool
     cells: list[CellOut]
     pilots: list[PilotSummaryOut]
+    alarms: AlarmSummaryOut | None = Field(None, description="Alarm reception, where reported")
 
 
 class TechnologyOut(BaseModel):
@@ -131,6 +135,7 @@ class TechnologyViewOut(BaseModel):
     members_adopting: int
     adoption_rate: float = Field(description="Share of members implementing or in operation")
     municipalities: list[TechnologyMunicipalityOut]
+    alarms: TechnologyAlarmsOut | None = Field(None, description="Alarm totals, where reported")
 
 
 class PhaseStepOut(BaseModel):

@@ -133,7 +133,9 @@ class Queries:
             return
         figures = self.indicators.cell_alarms(municipality)
         for cell in cells:
-            cell["alarms"] = figures.get((cell["municipality"], cell["technology"]))
+            latest = figures.get((cell["municipality"], cell["technology"]))
+            if latest:
+                cell["alarms"] = latest
 
     def _add_procurement(self, profile: dict[str, Any]) -> None:
         """Each cell's suppliers and contract value, and the municipality's procurements."""

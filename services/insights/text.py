@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from services.insights.glossary import translations
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NORWEGIAN = snowballstemmer.stemmer("norwegian")
 _ENGLISH = snowballstemmer.stemmer("english")
@@ -44,5 +46,15 @@ def terms(text: str) -> list[str]:
 
 
 def query_terms(text: str) -> list[tuple[str, ...]]:
-    """A query as groups of terms, one group per distinct word."""
-    return [terms_of_word(w) for w in dict.fromkeys(words(text))]
+    """A query as groups of terms, one group per distinct word, widened by its translations.
+
+    A lesson matches a group when it contains any of the group's terms.
+    """
+    table = translations()
+    groups = []
+    for word in dict.fromkeys(words(text)):
+        group = set(terms_of_word(word))
+        for translation in table.get(word, ()):
+            group.update(terms_of_word(translation))
+        groups.append(tuple(sorted(group)))
+    return groups
