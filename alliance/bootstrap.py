@@ -10,13 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from alliance.metrics import Metrics
 from alliance.settings import Settings
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TOPICS
 from services.adoption.service import AdoptionService
-from services.dead_letters import DeadLetterSink
+from services.dead_letters import DeadLetterLog, DeadLetterSink
 from services.indicators.queries import IndicatorQueries
 from services.indicators.service import IndicatorsService
 from services.ingest import IngestService
+from services.insights.queries import InsightQueries
 from services.membership import MembershipService
 from services.ports import DocumentStore, EventLog
 from services.procurement.ingest import ProcurementIngest
@@ -25,6 +27,7 @@ from services.procurement.service import ProcurementService
 from services.queries import Queries
 from services.view_cache import ViewCache
 from streams.embedded import EmbeddedRunner, LogPump
+from streams.instrumented import InstrumentedLog, InstrumentedStore, LagMonitor, MeasuredConsumer
 
 
 def utc_now() -> datetime:
@@ -46,11 +49,31 @@ class Platform:
     procurement_ingest: ProcurementIngest
     procurement: ProcurementService
     procurement_queries: ProcurementQueries
+    insights: InsightQueries
     pumps: list[LogPump] = field(default_factory=list)
     runner: EmbeddedRunner | None = None
     view_cache: ViewCache = field(default_factory=lambda: ViewCache(lambda: None, 0))
     indicators: IndicatorsService | None = None
     indicator_queries: IndicatorQueries | None = None
+    metrics: Metrics = field(default_factory=lambda: Metrics("api", "embedded"))
+    consumers: dict[str, MeasuredConsumer] = field(default_factory=dict)
+    lag_monitor: LagMonitor | None = None
+
+    @property
+    def dead_letters(self) -> DeadLetterLog:
+        """The read side of ``dead-letter`` (list, show, replay)."""
+        return DeadLetterLog(self.log)
+
+    def monitor_lag(self, services: tuple[str, ...] | None = None) -> LagMonitor:
+        """Sample the consumer lag of ``services`` (default: all) into the metrics (API, workers)."""
+        if self.lag_monitor is None:
+            watched = [
+                (p.consumer.name, p.topic)
+                for p in self.pumps
+                if services is None or p.consumer.name in services
+            ]
+            self.lag_monitor = LagMonitor(self.log, self.store, self.metrics, watched).start()
+        return self.lag_monitor
 
     def start_processing(self) -> None:
         """Embedded shape: consume the local log in a background thread."""
@@ -64,6 +87,8 @@ class Platform:
         return sum(p.drain() for p in self.pumps)
 
     def close(self) -> None:
+        if self.lag_monitor is not None:
+            self.lag_monitor.stop()
         if self.runner is not None:
             self.runner.stop()
         self.log.close()
@@ -102,11 +127,21 @@ def build_platform(
     clock: Callable[[], datetime] = utc_now,
     log: EventLog | None = None,
     store: DocumentStore | None = None,
+    metrics: Metrics | None = None,
+    process: str = "api",
 ) -> Platform:
-    """Wire a platform; ``log`` and ``store`` may be injected (tests)."""
+    """Wire a platform; ``log`` and ``store`` may be injected (tests).
+
+    ``metrics`` is this process's registry of metric families (a fresh one by default);
+    the log, the store and the consumers are wrapped to record into it.
+    """
     settings = settings or Settings()
-    log = log or build_log(settings)
-    store = store or build_store(settings)
+    metrics = metrics or Metrics(process, settings.shape)
+    # A platform rebuilt from another one's adapters measures them once, not twice.
+    inner_log = log.inner if isinstance(log, InstrumentedLog) else log
+    inner_store = store.inner if isinstance(store, InstrumentedStore) else store
+    log = InstrumentedLog(inner_log or build_log(settings), metrics)
+    store = InstrumentedStore(inner_store or build_store(settings), metrics)
     log.ensure_topics({t.name: t.partitions for t in TOPICS})
     membership = MembershipService(store)
     adoption = AdoptionService(store, DeadLetterSink(log, clock))
@@ -116,11 +151,17 @@ def build_platform(
     indicator_queries = IndicatorQueries(store, settings.alarm_target_p90_s)
     # The pumps feed the services straight from the log: continuously in the embedded
     # shape, and for `alliance rebuild` in both (the distributed shape's workers are Faust).
+    consumers = {
+        "adoption": MeasuredConsumer(adoption, metrics),
+        "procurement": MeasuredConsumer(procurement, metrics),
+        "indicators": MeasuredConsumer(indicators, metrics),
+    }
     pumps = [
-        LogPump(log, adoption, PILOT_EVENTS.name, settings.batch_size),
-        LogPump(log, procurement, PROCUREMENT_RELEASES.name, settings.batch_size),
-        LogPump(log, indicators, PILOT_EVENTS.name, settings.batch_size),
+        LogPump(log, consumers["adoption"], PILOT_EVENTS.name, settings.batch_size),
+        LogPump(log, consumers["procurement"], PROCUREMENT_RELEASES.name, settings.batch_size),
+        LogPump(log, consumers["indicators"], PILOT_EVENTS.name, settings.batch_size),
     ]
+    view_cache = ViewCache(lambda: getattr(store, "generation", None), settings.cache_seconds)
     return Platform(
         settings=settings,
         log=log,
@@ -133,8 +174,11 @@ def build_platform(
         procurement_ingest=ProcurementIngest(log, clock),
         procurement=procurement,
         procurement_queries=procurement_queries,
+        insights=InsightQueries(store, membership, view_cache, procurement_queries),
         pumps=pumps,
         indicators=indicators,
         indicator_queries=indicator_queries,
-        view_cache=ViewCache(lambda: getattr(store, "generation", None), settings.cache_seconds),
+        view_cache=view_cache,
+        metrics=metrics,
+        consumers=consumers,
     )

@@ -66,9 +66,11 @@ def up(
     import uvicorn
 
     from alliance.bootstrap import build_platform
+    from alliance.logs import configure_logging
     from api.app import create_app
 
     settings = _settings(data_dir, host=host, port=port)
+    configure_logging(json_lines=settings.log_format == "json")
     platform = build_platform(settings)
     if demo:
         from alliance.demo import demo_events
@@ -81,7 +83,8 @@ def up(
     console.print(
         f"Alliance platform ({settings.shape}) on http://{settings.host}:{settings.port}  — API docs at /docs"
     )
-    uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn keeps the JSON logging configured above.
+    uvicorn.run(create_app(platform), host=settings.host, port=settings.port, log_config=None)
 
 
 @app.command("import")
@@ -265,17 +268,22 @@ def worker(
         raise typer.Exit(2)
     import faust
 
-    platform = build_platform(settings)
+    from alliance.logs import configure_logging
+    from streams.ops_server import OpsServer, WorkerHealth
+
+    configure_logging(json_lines=settings.log_format == "json")
+    platform = build_platform(settings, process=f"worker-{service}")
     create_topics(
         settings.kafka_bootstrap or "", [replace(t, name=settings.topic_prefix + t.name) for t in TOPICS]
     )
-    consumer = {
-        "adoption": platform.adoption,
-        "procurement": platform.procurement,
-        "indicators": platform.indicators,
-    }[service]
-    faust_app = build_worker_app(settings, consumer, DeadLetterSink(platform.log, platform.clock))
-    faust.Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
+    monitor = platform.monitor_lag((service,))
+    health = WorkerHealth(platform.metrics, [("store unreachable", lambda: monitor.store_ok)])
+    ops = OpsServer(health, settings.host, settings.worker_port).start()
+    console.print(f"Worker {service}: /metrics, /healthz, /readyz on http://{settings.host}:{ops.port}")
+    sink = DeadLetterSink(platform.log, platform.clock)
+    faust_app = build_worker_app(settings, platform.consumers[service], sink, health, platform.metrics)
+    # Logging is configured above (JSON lines); Faust must not replace it.
+    faust.Worker(faust_app, loglevel="info", quiet=True, override_logging=False).execute_from_commandline()
 
 
 @app.command("export-schemas")
@@ -299,6 +307,14 @@ def export_schemas(
     for path in write_exports():
         console.print(f"wrote {os.path.relpath(path)}")
 
+
+def _add_subcommands() -> None:
+    from alliance.dead_letters_cli import app as dead_letters
+
+    app.add_typer(dead_letters, name="dead-letters")
+
+
+_add_subcommands()
 
 if __name__ == "__main__":
     app()

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         1.0, ge=0, le=60, description="How long a read view may be served from memory"
     )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    worker_port: int = Field(
+        9100, ge=0, le=65535, description="Port of a worker's /metrics, /healthz, /readyz (0: any free)"
+    )
+    log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or plain text")
     alarm_target_p90_s: float = Field(
         120.0, gt=0, le=86_400, description="Alarm response-time target: a month meets it when p90 ≤ this"
     )

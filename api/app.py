@@ -12,7 +12,9 @@ from pydantic import TypeAdapter
 from alliance.bootstrap import Platform, build_platform
 from alliance.settings import Settings
 from api.errors import install_error_handlers
-from api.routes import events, meta, procurement, views
+from api.metrics import HttpMetricsMiddleware
+from api.metrics import router as metrics_router
+from api.routes import dead_letters, events, insights, meta, procurement, views
 from api.routes import indicators as indicator_routes
 from schemas.events import PilotEvent
 
@@ -34,6 +36,8 @@ def create_app(
         app.state.platform = current
         if process:
             current.start_processing()
+            if current.settings.shape == "embedded":
+                current.monitor_lag()
         try:
             yield
         finally:
@@ -48,11 +52,15 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(HttpMetricsMiddleware)
     app.include_router(events.router)
     app.include_router(views.router)
+    app.include_router(insights.router)
     app.include_router(procurement.router)
     app.include_router(indicator_routes.router)
     app.include_router(meta.router)
+    app.include_router(dead_letters.router)
+    app.include_router(metrics_router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

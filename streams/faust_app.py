@@ -8,12 +8,15 @@ store adapters block). Nothing is ever acked and dropped:
 * while the store or the log is unavailable the batch is retried with back-off, so the
   stream stops instead of skipping (Faust commits only what the agent got past);
 * an unexpected error dead-letters the batch's messages with ``processing_error`` (they can
-  be replayed after a fix: their ``event_id`` keeps a replay from counting twice).
+  be replayed after a fix: their ``event_id`` keeps a replay from counting twice);
+* on SIGTERM the batch in hand is finished and written before the worker stops (its
+  position is stored with the state, so whatever is not written yet is simply redelivered).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import Sequence
@@ -21,11 +24,13 @@ from typing import Any, Protocol
 
 import faust
 
+from alliance.metrics import Metrics
 from alliance.settings import Settings
 from schemas.parsing import FieldError
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TopicSpec
 from services.dead_letters import DeadLetterSink
 from services.ports import LogEntry, Unavailable
+from streams.ops_server import WorkerHealth
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30.0
@@ -45,26 +50,54 @@ def to_entry(event: Any, prefix: str = "") -> LogEntry:
     return LogEntry(message.topic.removeprefix(prefix), message.partition, message.offset, key, value)
 
 
-async def apply_batch(service: BatchService, sink: DeadLetterSink, entries: list[LogEntry]) -> None:
+async def _finish(future: asyncio.Future[Any]) -> Any:
+    """Await work running in a thread; if the agent is cancelled (SIGTERM), let it finish first."""
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        # Stopping: the batch is being written; wait for it so its state and position land
+        # together, then let the cancellation through.
+        with contextlib.suppress(Exception):
+            await future
+        raise
+
+
+async def apply_batch(
+    service: BatchService, sink: DeadLetterSink, entries: list[LogEntry], metrics: Metrics | None = None
+) -> None:
     """Hand a batch to the service; retry while a server is down, dead-letter on a bug."""
     loop = asyncio.get_running_loop()
     backoff = 0.5
     while True:
         try:
             started = loop.time()
-            await loop.run_in_executor(None, service.handle, entries)
-            log.info("%s: %d messages in %.3fs", service.name, len(entries), loop.time() - started)
+            await _finish(loop.run_in_executor(None, service.handle, entries))
+            log.info(
+                "%s: %d messages in %.3fs",
+                service.name,
+                len(entries),
+                loop.time() - started,
+                extra={"service": service.name, "batch": len(entries)},
+            )
             gc.freeze()  # the working set stays out of full collections (see streams.embedded)
             return
         except Unavailable as error:
-            log.warning("%s: %s; retrying the batch in %.1fs", service.name, error, backoff)
+            log.warning(
+                "%s: %s; retrying the batch in %.1fs",
+                service.name,
+                error,
+                backoff,
+                extra={"service": service.name},
+            )
+            if metrics is not None:
+                metrics.batch_retries.labels(service.name).inc()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
         except Exception:
             log.exception("%s: batch failed; dead-lettering its %d messages", service.name, len(entries))
             error = FieldError("$", "processing_error", "The service failed on this batch")
             letters = [sink.letter(e, "processing_error", [error]) for e in entries]
-            await loop.run_in_executor(None, sink.send, letters)
+            await _finish(loop.run_in_executor(None, sink.send, letters))
             return
 
 
@@ -75,8 +108,18 @@ SERVICE_TOPICS: dict[str, TopicSpec] = {
 }
 
 
-def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetterSink) -> faust.App:
-    """A Faust app with one agent feeding ``service`` from its topic in batches."""
+def build_worker_app(
+    settings: Settings,
+    service: BatchService,
+    sink: DeadLetterSink,
+    health: WorkerHealth | None = None,
+    metrics: Metrics | None = None,
+) -> faust.App:
+    """A Faust app with one agent feeding ``service`` from its topic in batches.
+
+    ``health`` gets the event loop's heartbeat and learns when partitions were first
+    assigned (the worker is ready from then on, with the store reachable).
+    """
     spec = SERVICE_TOPICS[service.name]
     app = faust.App(
         f"alliance-{settings.topic_prefix}{service.name}",
@@ -106,10 +149,18 @@ def build_worker_app(settings: Settings, service: BatchService, sink: DeadLetter
         reset = getattr(service, "reset", None)
         if reset is not None:
             reset()
+        if health is not None:
+            health.recovered = True
+
+    if health is not None:
+
+        @app.timer(1.0)
+        async def _heartbeat() -> None:
+            health.beat()
 
     @app.agent(topic, name=f"{service.name}-agent", concurrency=1)
     async def consume(stream: Any) -> None:
         async for batch in stream.take_events(settings.batch_size, within=0.1):
-            await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch])
+            await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch], metrics)
 
     return app

@@ -1,0 +1,88 @@
+"""``alliance dead-letters list|show|replay``: why messages were refused, and replaying them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from alliance.bootstrap import Platform
+
+app = typer.Typer(help="Refused messages: list them, see why, replay them after a fix.", no_args_is_help=True)
+console = Console()
+
+
+def _platform() -> Platform:
+    from alliance.bootstrap import build_platform
+    from alliance.cli import _settings
+
+    return build_platform(_settings(), process="cli")
+
+
+@app.command("list")
+def list_letters(
+    reason: Annotated[str | None, typer.Option(help="Only this reason, e.g. validation_failed")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only letters from this topic")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first")] = 50,
+) -> None:
+    """Dead letters, newest first: id, reason, the fields and rules that failed, where from."""
+    platform = _platform()
+    try:
+        letters = platform.dead_letters.find(reason, topic, limit)
+    finally:
+        platform.close()
+    table = Table(title=f"Dead letters ({len(letters)} shown)")
+    for column in ("id", "reason", "fields", "event_id", "from", "when"):
+        table.add_column(column)
+    for stored in letters:
+        letter = stored.letter
+        fields = ", ".join(f"{e.get('field')}: {e.get('rule')}" for e in letter.errors) or "-"
+        table.add_row(
+            stored.id,
+            letter.reason,
+            fields,
+            letter.event_id or "-",
+            f"{letter.topic}/{letter.partition}@{letter.offset}",
+            letter.dead_lettered_at.isoformat(timespec="seconds"),
+        )
+    console.print(table)
+
+
+@app.command()
+def show(letter_id: Annotated[str, typer.Argument(help="The id shown by `dead-letters list`")]) -> None:
+    """One dead letter as JSON (field paths and rules, never the refused values)."""
+    from services.dead_letters import UnknownDeadLetter
+
+    platform = _platform()
+    try:
+        stored = platform.dead_letters.get(letter_id)
+    except UnknownDeadLetter:
+        console.print(f"[red]No dead letter {letter_id}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        platform.close()
+    console.print_json(orjson.dumps(stored.as_dict()).decode())
+
+
+@app.command()
+def replay(
+    letter_ids: Annotated[list[str], typer.Argument(help="Ids from `dead-letters list`")],
+) -> None:
+    """Re-publish the original messages (their event_id is kept, so nothing counts twice)."""
+    platform = _platform()
+    try:
+        results = platform.dead_letters.replay(letter_ids)
+    finally:
+        platform.close()
+    table = Table(title="Replay")
+    for column in ("id", "status", "event_id"):
+        table.add_column(column)
+    for result in results:
+        table.add_row(result.id, result.status, result.event_id or "-")
+    console.print(table)
+    if any(r.status != "replayed" for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,50 @@
+"""Structured logs: one JSON object per line on stderr, configured once per process.
+
+Fields: ``ts``, ``level``, ``logger``, ``message`` and the correlation fields a caller
+passes in ``extra`` (``event_id``, ``reason``, ``service``, ...). Callers log ids, reasons
+and field paths only; a refused value is never handed to a logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+# Attributes every LogRecord has; anything else came from ``extra`` and is emitted as a field.
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as a single JSON line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        body: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and not key.startswith("_"):
+                body[key] = value
+        if record.exc_info:
+            body["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(body, default=str).decode()
+
+
+def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
+    """Route the root logger (and uvicorn's, Faust's) to stderr as JSON lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    text = logging.Formatter("%(levelname)s %(name)s %(message)s")
+    handler.setFormatter(JsonFormatter() if json_lines else text)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faust", "mode", "aiokafka"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True

@@ -1,0 +1,63 @@
+"""HTTP metrics: requests, errors and duration by route template, and ``GET /metrics``.
+
+A plain ASGI middleware (no per-request task or body copying) that labels each request
+with the matched route's template (``/v1/pilots/{pilot_id}``, never the concrete path,
+which would carry ids and explode the label set).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from alliance.metrics import CONTENT_TYPE_LATEST
+
+router = APIRouter()
+UNMATCHED = "unmatched"
+
+
+class HttpMetricsMiddleware:
+    """Records every HTTP request into the platform's :class:`alliance.metrics.Metrics`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self._record(scope, status, time.perf_counter() - started)
+
+    @staticmethod
+    def _record(scope: Scope, status: int, seconds: float) -> None:
+        platform: Any = getattr(scope["app"].state, "platform", None)
+        if platform is None:
+            return
+        route = getattr(scope.get("route"), "path", None) or UNMATCHED
+        method = scope["method"]
+        metrics = platform.metrics
+        metrics.http_requests.labels(method, route, str(status)).inc()
+        metrics.http_duration.labels(method, route).observe(seconds)
+        if status >= 500:
+            metrics.http_errors.labels(method, route).inc()
+
+
+@router.get("/metrics", tags=["operations"], summary="Prometheus metrics of this process")
+def metrics(request: Request) -> Response:
+    return Response(request.app.state.platform.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,90 @@
+"""``/v1/dead-letters``: why messages were refused, and replaying them after a fix (coordinators)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import PlatformDep
+from api.errors import error_body
+from api.models import ErrorOut
+from api.responses import JSONResponse
+from services.dead_letters import UnknownDeadLetter
+
+router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"])
+
+
+class DeadLetterOut(BaseModel):
+    """A refused message: reason, field paths and rules (never values), and where it came from."""
+
+    id: str
+    event_id: str | None = None
+    reason: str
+    errors: list[dict[str, str]]
+    topic: str
+    partition: int
+    offset: int
+    key: str | None = None
+    source: str | None = None
+    dead_lettered_at: str
+
+
+class DeadLettersOut(BaseModel):
+    count: int
+    items: list[DeadLetterOut]
+
+
+class ReplayIn(BaseModel):
+    ids: list[Annotated[str, Field(max_length=40)]] = Field(min_length=1, max_length=1000)
+
+
+class ReplayResultOut(BaseModel):
+    id: str
+    status: str
+    event_id: str | None = None
+
+
+class ReplayOut(BaseModel):
+    replayed: int
+    results: list[ReplayResultOut]
+
+
+@router.get("", response_model=DeadLettersOut, summary="Dead letters, newest first")
+async def list_dead_letters(
+    platform: PlatformDep,
+    reason: Annotated[str | None, Query(max_length=64)] = None,
+    topic: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> Any:
+    found = await run_in_threadpool(platform.dead_letters.find, reason, topic, limit)
+    return {"count": len(found), "items": [s.as_dict() for s in found]}
+
+
+@router.get(
+    "/{letter_id}",
+    response_model=DeadLetterOut,
+    responses={404: {"model": ErrorOut, "description": "Unknown dead-letter id"}},
+    summary="One dead letter",
+)
+async def show_dead_letter(letter_id: str, platform: PlatformDep) -> Any:
+    try:
+        stored = await run_in_threadpool(platform.dead_letters.get, letter_id)
+    except UnknownDeadLetter:
+        return JSONResponse(error_body(f"Unknown dead letter {letter_id}"), status_code=404)
+    return stored.as_dict()
+
+
+@router.post(
+    "/replay",
+    response_model=ReplayOut,
+    summary="Re-publish the original messages of the given dead letters (event_id kept: never counted twice)",
+)
+async def replay_dead_letters(body: ReplayIn, platform: PlatformDep) -> Any:
+    results = await run_in_threadpool(platform.dead_letters.replay, body.ids)
+    return {
+        "replayed": sum(r.status == "replayed" for r in results),
+        "results": [{"id": r.id, "status": r.status, "event_id": r.event_id} for r in results],
+    }
