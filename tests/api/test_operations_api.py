@@ -33,7 +33,8 @@ def test_metrics_are_valid_and_count_requests_by_route_template(client, platform
     # By template, never by the concrete path (ids would explode the label set).
     assert 'route="/v1/pilots/{pilot_id}"' in text and "ops-pilot" not in text
     assert _metric(text, 'alliance_http_requests_total{method="GET",route="/v1/pilots/{pilot_id}"') == 2
-    assert _metric(text, 'alliance_http_request_duration_seconds_count{method="POST",route="/v1/events"}') == 1
+    posted = 'alliance_http_request_duration_seconds_count{method="POST",route="/v1/events"}'
+    assert _metric(text, posted) == 1
     assert _metric(text, 'alliance_events_produced_total{topic="pilot-events",type="pilot.registered"}') == 1
     assert _metric(text, 'alliance_events_consumed_total{service="adoption",topic="pilot-events"') == 3
     assert _metric(text, "alliance_events_dead_lettered_total") == 2

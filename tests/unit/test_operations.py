@@ -44,11 +44,11 @@ def test_worker_probes_and_metrics():
 
 
 def test_log_lines_are_json_with_event_id_correlation():
-    record = logging.LogRecord("alliance.test", logging.WARNING, __file__, 1, "dead-lettered %s", ("x",), None)
+    record = logging.LogRecord("alliance.test", logging.WARNING, __file__, 1, "lettered %s", ("x",), None)
     record.event_id = "0b0f8f2e-7a59-4c47-9f7e-2d3d1c3c9a01"
     record.reason = "validation_failed"
     line = json.loads(JsonFormatter().format(record))
-    assert line["level"] == "warning" and line["message"] == "dead-lettered x"
+    assert line["level"] == "warning" and line["message"] == "lettered x"
     assert line["event_id"] == "0b0f8f2e-7a59-4c47-9f7e-2d3d1c3c9a01"
     assert line["reason"] == "validation_failed" and line["ts"].endswith("+00:00")
 
