@@ -28,8 +28,8 @@ REPORT_FIELDS = (
     "event_id",
     "at",
 )
-# Hours are summed in tenths of an hour as integers: the same total in any order.
-_HOUR_UNITS = 10
+# Hours are summed in hundredths of an hour as integers: the same total in any order.
+_HOUR_UNITS = 100
 
 
 def month_bounds(period: str) -> tuple[str, str]:
