@@ -151,6 +151,36 @@ def import_events(
         raise typer.Exit(1)
 
 
+@app.command("import-alarms")
+def import_alarms(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Monthly CSV export")],
+    data_dir: DataDir = None,
+) -> None:
+    """Import an alarm platform's monthly CSV export (columns in the README); exit 1 on refusals."""
+    from alliance.alarm_import import MissingColumns, run
+    from alliance.bootstrap import build_platform
+    from alliance.importing import count_lines
+
+    platform = build_platform(_settings(data_dir))
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"Importing {file.name}", total=count_lines(file))
+            job = run(file, platform.ingest, lambda rows: progress.advance(task, rows))
+    except MissingColumns as missing:
+        platform.close()
+        console.print(f"[red]Missing columns:[/red] {missing} — nothing was imported")
+        raise typer.Exit(2) from None
+    if platform.settings.shape == "embedded":
+        platform.drain()
+    platform.close()
+    for table in job.tables(file.name):
+        console.print(table)
+    for number, column, rule in job.refusals[:20]:
+        console.print(f"  row {number}: {column}: {rule}")
+    if job.counts["refused"] or job.counts["conflict"]:
+        raise typer.Exit(1)
+
+
 @app.command("import-ocds")
 def import_ocds(
     path: Annotated[
