@@ -74,8 +74,9 @@ def up(
     platform = build_platform(settings)
     if demo:
         from alliance.demo import demo_events
+        from alliance.demo_indicators import demo_indicator_events
 
-        results = platform.ingest.submit(demo_events(), "import")
+        results = platform.ingest.submit(demo_events() + demo_indicator_events(), "import")
         counts = Counter(r.outcome for r in results)
         console.print(
             f"Demo history (synthetic): {counts['accepted']} new, {counts['duplicate']} already loaded"
