@@ -72,7 +72,9 @@ class Platform:
                 for p in self.pumps
                 if services is None or p.consumer.name in services
             ]
-            self.lag_monitor = LagMonitor(self.log, self.store, self.metrics, watched).start()
+            self.lag_monitor = LagMonitor(
+                self.log, self.store, self.metrics, watched, self.settings.lag_sample_seconds
+            ).start()
         return self.lag_monitor
 
     def start_processing(self) -> None:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
         9100, ge=0, le=65535, description="Port of a worker's /metrics, /healthz, /readyz (0: any free)"
     )
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or plain text")
+    lag_sample_seconds: float = Field(5.0, gt=0, le=300, description="How often consumer lag is sampled")
     alarm_target_p90_s: float = Field(
         120.0, gt=0, le=86_400, description="Alarm response-time target: a month meets it when p90 ≤ this"
     )

@@ -12,9 +12,11 @@ from pydantic import TypeAdapter
 from alliance.bootstrap import Platform, build_platform
 from alliance.settings import Settings
 from api.errors import install_error_handlers
+from api.headers import SecurityHeaders
+from api.limits import InputLimits
 from api.metrics import HttpMetricsMiddleware
 from api.metrics import router as metrics_router
-from api.routes import dead_letters, events, insights, meta, procurement, views
+from api.routes import audit, dead_letters, events, insights, meta, procurement, views
 from api.routes import indicators as indicator_routes
 from schemas.events import PilotEvent
 
@@ -52,7 +54,9 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(InputLimits)
     app.add_middleware(HttpMetricsMiddleware)
+    app.add_middleware(SecurityHeaders)
     app.include_router(events.router)
     app.include_router(views.router)
     app.include_router(insights.router)
@@ -60,6 +64,7 @@ def create_app(
     app.include_router(indicator_routes.router)
     app.include_router(meta.router)
     app.include_router(dead_letters.router)
+    app.include_router(audit.router)
     app.include_router(metrics_router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -13,7 +13,7 @@ class AlarmMonthOut(BaseModel):
 
     period: str
     reports: int
-    users_connected: int
+    users_connected: int | None = Field(description="null when suppressed for this caller (1–4)")
     alarms_received: int
     alarms_false: int
     responses_on_site: int

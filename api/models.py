@@ -62,13 +62,16 @@ class CellOut(BaseModel):
     phase: str
     phase_since: str | None
     pilots: int
-    users_active: int
-    devices_deployed: int
+    users_active: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
+    devices_deployed: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
     hours_saved: float
     avoided_visits: int
     cost_nok: float
     updated_at: str
     alarms: AlarmMonthOut | None = Field(None, description="Latest reported alarm month, if any")
+    suppressed: list[str] | None = Field(
+        None, description="Small counts (1–4) hidden from this caller; absent when none"
+    )
 
 
 class AdoptionOut(BaseModel):
@@ -174,14 +177,19 @@ class PilotOut(BaseModel):
     phase_since: str | None
     phase_history: list[PhaseStepOut]
     outcome: OutcomeOut | None = None
-    metrics: dict[str, dict[str, float | int | str]]
+    metrics: dict[str, dict[str, float | int | str | list[str] | None]] = Field(
+        description="Per period; small counts hidden from this caller are null, named in `suppressed`"
+    )
     lessons: list[LessonOut]
-    users_active: int
-    devices_deployed: int
+    users_active: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
+    devices_deployed: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
     hours_saved: float
     avoided_visits: int
     cost_nok: float
     updated_at: str
+    suppressed: list[str] | None = Field(
+        None, description="Small counts (1–4) hidden from this caller; absent when none"
+    )
 
 
 class MembershipOut(BaseModel):

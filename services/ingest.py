@@ -49,6 +49,7 @@ class IngestResult:
         return body
 
 
+NOT_PERMITTED = "not_permitted"
 _CONFLICT = FieldError(
     "event_id", "conflicting_event_id", "This event_id was already used for an event with other content"
 )
@@ -62,8 +63,12 @@ class IngestService:
         self.store = store
         self.clock = clock
 
-    def submit(self, items: Sequence[Any], source: Source) -> list[IngestResult]:
+    def submit(self, items: Sequence[Any], source: Source, writer: str | None = None) -> list[IngestResult]:
         """Take decoded JSON items; return one result per item, in order.
+
+        ``writer`` is the municipality (34xx) the submitting organisation speaks for: an
+        event of any other municipality is refused (``municipality``, ``not_permitted``).
+        ``None`` means a trusted path (file import, the platform operator).
 
         Raises :class:`services.ports.Unavailable` when the log cannot acknowledge; then
         nothing of this call was acknowledged to anybody and a retry is safe.
@@ -77,6 +82,12 @@ class IngestService:
                 event = parse_event(raw, now=now)
             except EventRefused as refused:
                 results.append(IngestResult(index, "refused", _safe_id(event_id), refused.errors))
+                continue
+            if writer is not None and event.municipality != writer:
+                error = FieldError(
+                    "municipality", NOT_PERMITTED, f"This organisation may write events only for {writer}"
+                )
+                results.append(IngestResult(index, "refused", _safe_id(event_id), [error]))
                 continue
             recorded = record_event(event, now=now, source=source)
             earlier = candidates.get(recorded.event_id)

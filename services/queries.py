@@ -188,6 +188,19 @@ class Queries:
             ],
         }
 
+    def cell_pilots(self, municipality: str, technology: str) -> list[dict[str, Any]]:
+        """The registered pilots of one cell with their current counts (small-count suppression)."""
+        docs = self.store.find(PILOTS, {"municipality": municipality, "technology": technology})
+        return [
+            {
+                "pilot_id": d["pilot_id"],
+                "users_active": d["users_active"],
+                "devices_deployed": d["devices_deployed"],
+            }
+            for d in docs
+            if d.get("registered")
+        ]
+
     def pilot(self, pilot_id: str) -> dict[str, Any]:
         doc = self.store.get(PILOTS, pilot_id)
         if doc is None or not doc.get("registered"):

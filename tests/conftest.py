@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from alliance.bootstrap import Platform, build_platform
 from alliance.settings import Settings
 from api.app import create_app
+from tests.auth import PlatformTokens, SigningAuth
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -30,6 +31,17 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
 
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
-    """The API over ``platform``; call ``platform.drain()`` to process what was posted."""
+    """The API over ``platform``; call ``platform.drain()`` to process what was posted.
+
+    Requests are signed transparently (``tests.auth.SigningAuth``): events of one
+    municipality as that municipality, everything else as the alliance operator.
+    """
     with TestClient(create_app(platform, process=False)) as test_client:
+        test_client.auth = SigningAuth(PlatformTokens(platform.settings))
         yield test_client
+
+
+@pytest.fixture
+def tokens(platform: Platform) -> PlatformTokens:
+    """Tokens the ``platform`` accepts, for any party and scopes."""
+    return PlatformTokens(platform.settings)

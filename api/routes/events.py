@@ -7,12 +7,16 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import PlatformDep
 from api.errors import error_body
 from api.models import BatchOut, ErrorOut, EventAcceptedOut, EventRefusedOut, EventStatusOut
 from api.responses import JSONResponse
+from api.security import MunicipalityWriter, Principal, Reader, writer_scope
 from schemas.events import PilotEvent
+from services.audit import AuditItem
+from services.ingest import NOT_PERMITTED, IngestResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -44,6 +48,8 @@ def _refusal(status: int, detail: str, rule: str, message: str, field: str = "$"
 
 
 async def _read_json(request: Request, limit: int) -> Any:
+    if hasattr(request.state, "json_body"):  # already decoded and checked by api.limits
+        return request.state.json_body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         return _refusal(413, "Request body too large", "max_body_bytes", f"At most {limit} bytes")
@@ -66,29 +72,40 @@ async def _read_json(request: Request, limit: int) -> Any:
     responses={
         200: {"model": BatchOut, "description": "Array submitted: one result per item, in order"},
         202: {"model": EventAcceptedOut, "description": "Accepted (or a harmless duplicate)"},
+        401: {"model": ErrorOut, "description": "No valid bearer token (WWW-Authenticate says why)"},
+        403: {"model": EventRefusedOut, "description": "Not permitted: scope, or another municipality"},
         409: {"model": EventRefusedOut, "description": "event_id already used for other content"},
         413: {"model": ErrorOut},
         422: {"model": EventRefusedOut, "description": "Refused: each failing field and rule"},
         503: {"model": ErrorOut, "description": "Event log unavailable; nothing stored, retry"},
     },
 )
-async def post_events(request: Request, platform: PlatformDep) -> JSONResponse:
+async def post_events(request: Request, platform: PlatformDep, principal: MunicipalityWriter) -> JSONResponse:
     parsed = await _read_json(request, platform.settings.max_body_bytes)
     if isinstance(parsed, JSONResponse):
+        await _audit(platform, principal, parsed.status_code, [], "body refused")
         return parsed
     if isinstance(parsed, list):
         if len(parsed) > MAX_BATCH:
+            await _audit(platform, principal, 422, [], "too many events")
             return _refusal(422, "Too many events", "max_items", f"At most {MAX_BATCH} events per request")
-        results = await _submit(request, platform, parsed)
+        results = await _submit(principal, platform, parsed)
+        await _audit(platform, principal, 200, results)
         body = {"results": [r.as_dict() for r in results]}
         for outcome in ("accepted", "duplicate", "refused", "conflict"):
             body[outcome] = sum(1 for r in results if r.outcome == outcome)
         return JSONResponse(body, status_code=200)
-    (result,) = await _submit(request, platform, [parsed])
+    (result,) = await _submit(principal, platform, [parsed])
     if result.outcome in ("accepted", "duplicate"):
+        await _audit(platform, principal, 202, [result])
         return JSONResponse({"event_id": result.event_id, "status": result.outcome}, status_code=202)
     status = 409 if result.outcome == "conflict" else 422
-    detail = "event_id already used for other content" if status == 409 else "Event refused"
+    if any(e.rule == NOT_PERMITTED for e in result.errors):
+        status = 403
+    detail = {409: "event_id already used for other content", 403: "Not permitted"}.get(
+        status, "Event refused"
+    )
+    await _audit(platform, principal, status, [result])
     return JSONResponse(
         {
             "event_id": result.event_id,
@@ -100,11 +117,17 @@ async def post_events(request: Request, platform: PlatformDep) -> JSONResponse:
     )
 
 
-async def _submit(request: Request, platform: Any, items: list[Any]) -> list[Any]:
-    from starlette.concurrency import run_in_threadpool
-
+async def _submit(principal: Principal, platform: Any, items: list[Any]) -> list[IngestResult]:
     # Validation is CPU work and the log/store calls block: keep them off the event loop.
-    return await run_in_threadpool(platform.ingest.submit, items, "api")
+    municipality, _ = writer_scope(principal)
+    return await run_in_threadpool(platform.ingest.submit, items, "api", municipality)
+
+
+async def _audit(
+    platform: Any, principal: Principal, status: int, results: list[IngestResult], reason: str | None = None
+) -> None:
+    items = [AuditItem(r.event_id, r.outcome, tuple(e.rule for e in r.errors)) for r in results]
+    await run_in_threadpool(platform.audit.record, principal.actor, "events.submit", status, items, reason)
 
 
 @router.get(
@@ -114,5 +137,5 @@ async def _submit(request: Request, platform: Any, items: list[Any]) -> list[Any
     responses={404: {"model": ErrorOut}},
     summary="accepted (in the log), processed (in the views) or rejected (with the reason)",
 )
-def get_event(event_id: str, platform: PlatformDep) -> Any:
+def get_event(event_id: str, platform: PlatformDep, principal: Reader) -> Any:
     return platform.queries.event_status(event_id)

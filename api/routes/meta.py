@@ -10,12 +10,21 @@ from fastapi import APIRouter
 from api.deps import PlatformDep
 from api.models import HealthOut, MembershipIn, MembershipOut
 from api.responses import JSONResponse
+from api.security import PUBLIC, Coordinator, Reader
 from schemas.export import EXPORT_DIR
+from services.audit import AuditItem
+from services.membership import UnknownMunicipalities
 
 router = APIRouter()
 
 
-@router.get("/healthz", response_model=HealthOut, tags=["operations"], summary="The process is alive")
+@router.get(
+    "/healthz",
+    response_model=HealthOut,
+    tags=["operations"],
+    summary="The process is alive",
+    dependencies=[PUBLIC],
+)
 def healthz() -> Any:
     return {"status": "ok"}
 
@@ -26,6 +35,7 @@ def healthz() -> Any:
     tags=["operations"],
     responses={503: {"model": HealthOut}},
     summary="Ready: state recovered and the store reachable",
+    dependencies=[PUBLIC],
 )
 def readyz(platform: PlatformDep) -> Any:
     runner = platform.runner
@@ -40,13 +50,18 @@ def readyz(platform: PlatformDep) -> Any:
     return {"status": "ready"}
 
 
-@router.get("/asyncapi.json", tags=["contracts"], summary="AsyncAPI 3.0 document of the topics")
+@router.get(
+    "/asyncapi.json",
+    tags=["contracts"],
+    summary="AsyncAPI 3.0 document of the topics",
+    dependencies=[PUBLIC],
+)
 def asyncapi() -> Any:
     return json.loads((EXPORT_DIR / "asyncapi.json").read_text(encoding="utf-8"))
 
 
 @router.get("/v1/membership", response_model=MembershipOut, tags=["membership"])
-def get_membership(platform: PlatformDep) -> Any:
+def get_membership(platform: PlatformDep, principal: Reader) -> Any:
     return platform.membership.current()
 
 
@@ -56,5 +71,11 @@ def get_membership(platform: PlatformDep) -> Any:
     tags=["membership"],
     summary="Replace the member list (with its source and date)",
 )
-def put_membership(body: MembershipIn, platform: PlatformDep) -> Any:
-    return platform.membership.replace(body.members, body.source, body.as_of)
+def put_membership(body: MembershipIn, platform: PlatformDep, principal: Coordinator) -> Any:
+    try:
+        result = platform.membership.replace(body.members, body.source, body.as_of)
+    except UnknownMunicipalities:
+        platform.audit.record(principal.actor, "membership.replace", 422, (), "unknown municipality codes")
+        raise
+    platform.audit.record(principal.actor, "membership.replace", 200, [AuditItem(None, "accepted")])
+    return result

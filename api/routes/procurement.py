@@ -24,8 +24,10 @@ from api.procurement_models import (
     SupplierOut,
 )
 from api.responses import JSONResponse, csv_bytes, wants_csv
+from api.security import MunicipalityWriter, Principal, Reader, writer_scope
 from schemas.events import TechnologyCode
 from schemas.reference import reference
+from services.audit import AuditItem
 from services.procurement.ingest import SubmissionResult
 from services.procurement.validation import Refusal
 
@@ -84,22 +86,45 @@ async def _read_body(request: Request, limit: int) -> bytes | JSONResponse:
     openapi_extra={"requestBody": _REQUEST_BODY},
     summary="Submit OCDS releases: 200 with one result per release when any was accepted",
     responses={
+        401: {"model": ErrorOut, "description": "No valid bearer token (WWW-Authenticate says why)"},
+        403: {"model": ErrorOut, "description": "The token may not write procurements"},
         413: {"model": SubmissionOut, "description": "Larger than the package size limit"},
         422: {"model": SubmissionOut, "description": "Nothing valid: each refusal's path and rule"},
         503: {"model": ErrorOut, "description": "Event log unavailable; nothing published, retry"},
     },
 )
-async def post_releases(request: Request, platform: PlatformDep) -> Response:
+async def post_releases(request: Request, platform: PlatformDep, principal: MunicipalityWriter) -> Response:
     ingest = platform.procurement_ingest
     body = await _read_body(request, ingest.max_bytes)
     if isinstance(body, JSONResponse):
+        await _audit(platform, principal, body.status_code, SubmissionResult(), "body too large")
         return body
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return _submission(SubmissionResult(refusals=[Refusal("$", "json", "the body is not valid JSON")]))
+        result = SubmissionResult(refusals=[Refusal("$", "json", "the body is not valid JSON")])
+        await _audit(platform, principal, 422, result, "invalid JSON")
+        return _submission(result)
     # Validation is CPU work and the log call blocks: keep them off the event loop.
-    return _submission(await run_in_threadpool(ingest.submit, value))
+    _, buyer_org = writer_scope(principal)
+    result = await run_in_threadpool(ingest.submit, value, buyer_org)
+    response = _submission(result)
+    await _audit(platform, principal, response.status_code, result)
+    return response
+
+
+async def _audit(
+    platform: Any, principal: Principal, status: int, result: SubmissionResult, reason: str | None = None
+) -> None:
+    items = [
+        AuditItem(r.release_id or r.ocid, r.outcome, tuple(f.rule for f in r.refusals))
+        for r in result.results
+    ]
+    if not reason and result.refusals:
+        reason = ", ".join(sorted({f.rule for f in result.refusals}))
+    await run_in_threadpool(
+        platform.audit.record, principal.actor, "procurement.submit", status, items, reason
+    )
 
 
 def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -120,6 +145,7 @@ def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
 )
 def records(
     platform: PlatformDep,
+    principal: Reader,
     municipality: Annotated[str | None, Query(description="34xx or pre-2020 04xx number")] = None,
     technology: TechnologyCode | None = None,  # type: ignore[valid-type]
     supplier: Annotated[str | None, Query(description="Supplier id, e.g. NO-BRC-923456708")] = None,
@@ -152,7 +178,7 @@ def records(
     responses=NOT_FOUND,
     summary="One compiled record: summary, matching, classification, releases, versioned release",
 )
-def record(ocid: str, platform: PlatformDep) -> Any:
+def record(ocid: str, platform: PlatformDep, principal: Reader) -> Any:
     return platform.procurement_queries.record(ocid)
 
 
@@ -163,6 +189,7 @@ def record(ocid: str, platform: PlatformDep) -> Any:
 )
 def radar(
     platform: PlatformDep,
+    principal: Reader,
     months: Annotated[int, Query(ge=0, le=120, description="Horizon in months")] = 12,
 ) -> Any:
     today = platform.clock().astimezone(OSLO).date()
@@ -177,13 +204,13 @@ def radar(
     },
     summary="Every contracting process as an OCDS record package",
 )
-def record_package(request: Request, platform: PlatformDep) -> Response:
+def record_package(request: Request, platform: PlatformDep, principal: Reader) -> Response:
     package = platform.procurement_queries.record_package(platform.clock(), str(request.url))
     return JSONResponse(package)
 
 
 @router.get("/suppliers", response_model=list[SupplierOut], summary="Suppliers named in awards")
-def suppliers(platform: PlatformDep) -> Any:
+def suppliers(platform: PlatformDep, principal: Reader) -> Any:
     return platform.procurement_queries.suppliers()
 
 
@@ -193,5 +220,5 @@ def suppliers(platform: PlatformDep) -> Any:
     responses=NOT_FOUND,
     summary="One supplier: its contracts, municipalities, technologies and total value",
 )
-def supplier(supplier_id: str, platform: PlatformDep) -> Any:
+def supplier(supplier_id: str, platform: PlatformDep, principal: Reader) -> Any:
     return platform.procurement_queries.supplier(supplier_id)

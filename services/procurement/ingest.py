@@ -21,6 +21,7 @@ from schemas.privacy import text_contains_identity_number
 from schemas.topics import PROCUREMENT_RELEASES
 from services.ports import EventLog, LogRecord
 
+from .parties import buyer_organisations
 from .screening import screen_release
 from .validation import Refusal, parse_date_time, split_package
 
@@ -119,6 +120,10 @@ def release_path(prefix: str, index: int) -> str:
     return "$" if prefix == "" else f"{prefix}[{index}]"
 
 
+def _bought_by(release: dict[str, Any], org_number: str) -> bool:
+    return any(org_number in o.org_numbers for o in buyer_organisations(release))
+
+
 class ProcurementIngest:
     """Validates, screens and publishes releases to ``procurement-releases`` (keyed by ocid)."""
 
@@ -134,8 +139,12 @@ class ProcurementIngest:
         self.max_bytes = max_bytes
         self.max_releases = max_releases
 
-    def submit(self, value: Any) -> SubmissionResult:
+    def submit(self, value: Any, buyer_org: str | None = None) -> SubmissionResult:
         """Judge and publish one decoded submission; one ``log.append`` for all it accepts.
+
+        ``buyer_org`` is the organisation number the submitter speaks for: a release that
+        does not name it among its buyers is refused (``buyer``, ``not_permitted``).
+        ``None`` means a trusted path (file import, the platform operator).
 
         Raises :class:`services.ports.Unavailable` when the log cannot acknowledge; then
         nothing was published and a retry is safe (the service ignores redelivery).
@@ -173,6 +182,10 @@ class ProcurementIngest:
                 root = release_path(prefix, index)
                 clean, removed, found = screen_release(release, root, index)
                 found += self._future_date(release, root, index, now)
+                if buyer_org is not None and clean is not None and not _bought_by(clean, buyer_org):
+                    found.append(
+                        Refusal(f"{root}.buyer", "not_permitted", "the submitter must be a buyer", index)
+                    )
                 if clean is None or found:
                     outcome.refusals = found
                 else:

@@ -61,8 +61,8 @@ def test_identity_number_is_refused_and_never_stored_or_logged(client, platform,
     assert FNR[:6] not in response.text
     platform.drain()
     assert client.get(f"/v1/events/{bad['event_id']}").status_code == 404
-    for path in platform.settings.data_dir.iterdir():
-        assert FNR[6:].encode() not in path.read_bytes()
+    for path in platform.settings.data_dir.rglob("*"):
+        assert not path.is_file() or FNR[6:].encode() not in path.read_bytes()
     assert FNR[6:] not in caplog.text
 
 

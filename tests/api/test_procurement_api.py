@@ -26,6 +26,7 @@ from services.procurement import compile_releases, sanitise_release, sor_osterda
 from services.procurement.examples import EXAMPLE_OCID, SUPPLIER_ORG_NUMBER
 from services.procurement.schema import record_package_schema, registry
 from services.queries import CELL_FIELDS
+from tests.auth import PlatformTokens, SigningAuth
 from tests.factories import FNR, registered
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ocds"
@@ -214,6 +215,7 @@ def radar_client(tmp_path: Path) -> Iterator[tuple[TestClient, Platform]]:
         clock=lambda: datetime(2026, 2, 1, 9, 0, tzinfo=UTC),
     )
     with TestClient(create_app(built, process=False)) as test_client:
+        test_client.auth = SigningAuth(PlatformTokens(built.settings))
         yield test_client, built
     built.close()
 
@@ -309,7 +311,8 @@ def test_a_mixed_package_lands_only_its_valid_releases(client, platform):
 
 def test_package_over_the_size_limit_is_refused_whole(client, platform):
     big = _release()
-    big["tender"]["description"] = "x" * (5 * 1024 * 1024)
+    # Over 5 MiB in strings that each stay under the per-string limit of the API.
+    big["planning"] = {"documents": [{"id": str(i), "description": "x" * 60_000} for i in range(90)]}
     response = client.post("/v1/procurement/releases", json={"releases": [big, _release(id="small")]})
     assert response.status_code == 413
     assert [(r["path"], r["rule"]) for r in response.json()["refusals"]] == [("$", "max_size")]

@@ -97,6 +97,7 @@ def test_adoption_as_csv(client, loaded):
             "avoided_visits": "20",
             "cost_nok": "1000.0",
             "updated_at": "2020-03-01T08:00:00.000000Z",
+            "suppressed": "",
         }
     ]
     assert client.get("/v1/adoption?format=csv").text.startswith("municipality,technology,phase")

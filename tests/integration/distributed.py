@@ -52,6 +52,8 @@ class Distributed:
             "ALLIANCE_MONGO_DATABASE": name,
             "ALLIANCE_TOPIC_PREFIX": f"{name}-",
             "ALLIANCE_CACHE_SECONDS": "0",
+            # Any free port for a worker's /metrics and probes unless a test picks one.
+            "ALLIANCE_WORKER_PORT": "0",
             "PYTHONPATH": str(ROOT),
         }
         self.prefix = f"{name}-"
@@ -64,10 +66,14 @@ class Distributed:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = (self.workdir / f"{name}.log").open("ab")
         return subprocess.Popen(
-            [sys.executable, "-m", "alliance.cli", *args], cwd=ROOT, env=self.env, stdout=log, stderr=log
+            [sys.executable, "-m", "alliance.cli", *args],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            stdout=log,
+            stderr=log,
         )
 
     def start_api(self) -> None:
@@ -76,14 +82,27 @@ class Distributed:
             lambda: httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200, 60, what="API ready"
         )
 
-    def start_worker(self, service: str = "adoption") -> subprocess.Popen[bytes]:
-        self.workers[service] = self._spawn(f"worker-{service}", "worker", service)
-        return self.workers[service]
+    def start_worker(
+        self, service: str = "adoption", name: str | None = None, ops_port: int | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start ``alliance worker service`` (``name`` tells several of one service apart)."""
+        name = name or service
+        env = {"ALLIANCE_WORKER_PORT": str(ops_port)} if ops_port is not None else None
+        self.workers[name] = self._spawn(f"worker-{name}", "worker", service, env=env)
+        return self.workers[name]
 
-    def kill_worker(self, service: str = "adoption") -> None:
-        process = self.workers.pop(service)
+    def kill_worker(self, name: str = "adoption") -> None:
+        process = self.workers.pop(name)
         process.send_signal(signal.SIGKILL)
         process.wait(10)
+
+    def terminate_worker(self, name: str = "adoption", timeout: float = 30) -> float:
+        """SIGTERM a worker; return the seconds it took to exit."""
+        process = self.workers.pop(name)
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout)
+        return time.monotonic() - started
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -1,0 +1,54 @@
+"""``/v1/audit``: the append-only log of writes, for coordinators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import PlatformDep
+from api.models import ErrorOut
+from api.security import Coordinator
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+class AuditItemOut(BaseModel):
+    id: str | None = None
+    outcome: str
+    rules: list[str] | None = None
+
+
+class AuditEntryOut(BaseModel):
+    id: str
+    at: str
+    org_number: str | None
+    role: str
+    client_id: str | None = None
+    token_id: str | None = None
+    action: str
+    status: int
+    result: str
+    counts: dict[str, int]
+    items: list[AuditItemOut]
+    reason: str | None = None
+
+
+@router.get(
+    "",
+    response_model=list[AuditEntryOut],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
+    summary="Who wrote what when, accepted or refused; newest first",
+)
+async def audit_log(
+    platform: PlatformDep,
+    principal: Coordinator,
+    org_number: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
+    action: Annotated[str | None, Query(max_length=200)] = None,
+    since: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> Any:
+    return await run_in_threadpool(platform.audit.query, org_number, action, since, limit)
