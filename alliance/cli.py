@@ -75,8 +75,10 @@ def up(
     if demo:
         from alliance.demo import demo_events
         from alliance.demo_indicators import demo_indicator_events
+        from alliance.demo_procurement import demo_releases
 
         results = platform.ingest.submit(demo_events() + demo_indicator_events(), "import")
+        platform.procurement_ingest.submit(demo_releases())
         counts = Counter(r.outcome for r in results)
         console.print(
             f"Demo history (synthetic): {counts['accepted']} new, {counts['duplicate']} already loaded"

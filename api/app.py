@@ -16,7 +16,7 @@ from api.headers import SecurityHeaders
 from api.limits import InputLimits
 from api.metrics import HttpMetricsMiddleware
 from api.metrics import router as metrics_router
-from api.routes import audit, dead_letters, events, insights, meta, procurement, views
+from api.routes import audit, dashboard, dead_letters, events, insights, meta, procurement, views
 from api.routes import indicators as indicator_routes
 from schemas.events import PilotEvent
 
@@ -60,6 +60,8 @@ def create_app(
     app.include_router(events.router)
     app.include_router(views.router)
     app.include_router(insights.router)
+    app.include_router(dashboard.router)
+    app.mount("/static", dashboard.static_files, name="static")
     app.include_router(procurement.router)
     app.include_router(indicator_routes.router)
     app.include_router(meta.router)
