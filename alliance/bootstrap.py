@@ -14,6 +14,7 @@ from alliance.metrics import Metrics
 from alliance.settings import Settings
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TOPICS
 from services.adoption.service import AdoptionService
+from services.audit import AuditLog
 from services.dead_letters import DeadLetterLog, DeadLetterSink
 from services.indicators.queries import IndicatorQueries
 from services.indicators.service import IndicatorsService
@@ -58,6 +59,7 @@ class Platform:
     metrics: Metrics = field(default_factory=lambda: Metrics("api", "embedded"))
     consumers: dict[str, MeasuredConsumer] = field(default_factory=dict)
     lag_monitor: LagMonitor | None = None
+    audit: AuditLog | None = None
 
     @property
     def dead_letters(self) -> DeadLetterLog:
@@ -183,4 +185,5 @@ def build_platform(
         view_cache=view_cache,
         metrics=metrics,
         consumers=consumers,
+        audit=AuditLog(store, clock),
     )

@@ -36,14 +36,38 @@ class Settings(BaseSettings):
         1.0, ge=0, le=60, description="How long a read view may be served from memory"
     )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    alarm_target_p90_s: float = Field(
+        120.0, gt=0, le=86_400, description="Alarm response-time target: a month meets it when p90 ≤ this"
+    )
     worker_port: int = Field(
         9100, ge=0, le=65535, description="Port of a worker's /metrics, /healthz, /readyz (0: any free)"
     )
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or plain text")
     lag_sample_seconds: float = Field(5.0, gt=0, le=300, description="How often consumer lag is sampled")
-    alarm_target_p90_s: float = Field(
-        120.0, gt=0, le=86_400, description="Alarm response-time target: a month meets it when p90 ≤ this"
+    # Access control (Maskinporten-style bearer tokens) and hostile-input limits: see
+    # api/security.py and api/limits.py.
+    auth_issuer: str = Field("alliance-local", min_length=1, description="Expected `iss` of tokens")
+    auth_audience: str = Field("alliance", min_length=1, description="Expected `aud` of tokens")
+    auth_jwks_file: Path | None = Field(
+        None, description="JWKS file of the token issuer (default: the local key in data_dir/keys)"
     )
+    auth_jwks_url: str | None = Field(
+        None, pattern=r"^https?://", description="JWKS URL of the token issuer (instead of a file)"
+    )
+    auth_leeway_seconds: int = Field(30, ge=0, le=300, description="Clock skew allowed on exp/nbf")
+    read_requires_token: bool = Field(
+        False, description="Shared views need a token with alliance:read (else open, suppressed)"
+    )
+    coordinator_orgs: list[str] = Field(
+        default_factory=list, description="Extra organisation numbers with the coordinator role"
+    )
+    rate_limit_per_second: int = Field(
+        2000, ge=0, description="Requests per second per client address (0: no limit)"
+    )
+    max_json_depth: int = Field(32, ge=4, le=512, description="Deepest nesting of a JSON body")
+    max_json_array_items: int = Field(10_000, ge=10, description="Longest array in a JSON body")
+    max_json_string_chars: int = Field(100_000, ge=100, description="Longest string in a JSON body")
+    request_timeout_seconds: float = Field(60.0, gt=0, le=3600, description="Time one request may take")
 
     @model_validator(mode="after")
     def _distributed_needs_servers(self) -> Settings:
