@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alliance.metrics import CONTENT_TYPE_LATEST
+from api.security import PUBLIC
 
 router = APIRouter()
 UNMATCHED = "unmatched"
@@ -58,6 +59,11 @@ class HttpMetricsMiddleware:
             metrics.http_errors.labels(method, route).inc()
 
 
-@router.get("/metrics", tags=["operations"], summary="Prometheus metrics of this process")
+@router.get(
+    "/metrics",
+    tags=["operations"],
+    summary="Prometheus metrics of this process",
+    dependencies=[PUBLIC],
+)
 def metrics(request: Request) -> Response:
     return Response(request.app.state.platform.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

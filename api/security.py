@@ -34,7 +34,9 @@ from starlette.exceptions import HTTPException
 from alliance.settings import Settings
 from schemas.organisations import Organisation, OrganisationRegistry
 from services.audit import Actor
-from services.suppression import ANONYMOUS, COORDINATOR, Viewer
+from services.suppression import ANONYMOUS as ANONYMOUS_VIEWER
+from services.suppression import COORDINATOR as COORDINATOR_VIEWER
+from services.suppression import Viewer
 
 SCOPE_READ = "alliance:read"
 SCOPE_WRITE = "alliance:events.write"
@@ -63,10 +65,10 @@ class Principal:
     def viewer(self) -> Viewer:
         """How much of the small counts this caller may see."""
         if self.role == "coordinator":
-            return COORDINATOR
+            return COORDINATOR_VIEWER
         if self.role == "municipality":
             return Viewer(municipality=self.municipality)
-        return ANONYMOUS
+        return ANONYMOUS_VIEWER
 
     @property
     def actor(self) -> Actor:
@@ -297,6 +299,9 @@ Coordinator = Annotated[Principal, Depends(coordinator)]
 MunicipalityWriter = Annotated[Principal, Depends(municipality_writer)]
 Admin = Annotated[Principal, Depends(admin)]
 PUBLIC = Depends(public)
+# Router-wide forms, for routers whose routes do not need the caller themselves.
+READER = Depends(reader)
+COORDINATOR = Depends(coordinator)
 
 POLICIES: dict[Callable[..., Any], str] = {
     public: "public",

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.dashboard.page import SearchForm, build_page
 from api.deps import PlatformDep
+from api.security import PUBLIC
 from schemas.events import TechnologyCode
 
 HERE = Path(__file__).resolve().parent.parent / "dashboard"
@@ -22,7 +23,7 @@ templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
 )
 static_files = StaticFiles(directory=HERE / "static")
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], dependencies=[PUBLIC])
 RegionCode = Literal["fjellregionen", "sor-osterdal", "kongsvingerregionen", "hamarregionen"]
 
 

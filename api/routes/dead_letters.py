@@ -12,9 +12,10 @@ from api.deps import PlatformDep
 from api.errors import error_body
 from api.models import ErrorOut
 from api.responses import JSONResponse
+from api.security import COORDINATOR
 from services.dead_letters import UnknownDeadLetter
 
-router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"])
+router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"], dependencies=[COORDINATOR])
 
 
 class DeadLetterOut(BaseModel):

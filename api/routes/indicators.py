@@ -16,12 +16,13 @@ from api.deps import PlatformDep
 from api.indicator_models import AlarmsOut, CompetenceOut
 from api.responses import csv_bytes, wants_csv
 from api.routes.views import CSV_CONTENT, RegionCode
+from api.security import READER
 from schemas.events import AlarmPlatform, Programme, TechnologyCode
 from schemas.reference import reference
 from services.indicators import alarms as alarm_rollups
 from services.indicators import competence as competence_rollups
 
-router = APIRouter(prefix="/v1", tags=["indicators"])
+router = APIRouter(prefix="/v1", tags=["indicators"], dependencies=[READER])
 
 
 def _canonical_municipality(value: str) -> str:

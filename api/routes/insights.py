@@ -12,13 +12,14 @@ from api.deps import PlatformDep
 from api.insight_models import BenefitsOut, DiffusionOut, LessonsOut, PeersOut
 from api.models import ErrorOut
 from api.responses import JSONResponse, csv_bytes, wants_csv
+from api.security import READER
 from schemas.events import Outcome, PhaseCode, TechnologyCode
 from services.insights.benefits import BENEFIT_ROW_FIELDS, BenefitFilter, benefit_rows
 from services.insights.diffusion import DIFFUSION_ROW_FIELDS
 from services.insights.lessons import LESSON_FIELDS
 from services.insights.search import LessonFilter
 
-router = APIRouter(prefix="/v1", tags=["insights"])
+router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[READER])
 RegionCode = Literal["fjellregionen", "sor-osterdal", "kongsvingerregionen", "hamarregionen"]
 Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Format = Annotated[Literal["json", "csv"] | None, Query(description="Overrides Accept")]
