@@ -30,7 +30,7 @@ PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 GRAFANA = ROOT / "deploy" / "grafana"
 DOCKERFILE = ROOT / "Dockerfile"
 
-ALLIANCE_SERVICES = ("api", "worker-adoption", "worker-procurement")
+ALLIANCE_SERVICES = ("api", "worker-adoption", "worker-procurement", "worker-indicators")
 HEALTH_CONDITIONS = {"service_healthy", "service_completed_successfully"}
 _INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::?-(?P<default>[^}]*))?\}")
 
@@ -85,6 +85,7 @@ def test_expected_services_and_named_volumes(compose: dict[str, Any]) -> None:
     assert services["api"]["command"] == ["alliance", "up", "--host", "0.0.0.0"]
     assert services["worker-adoption"]["command"] == ["alliance", "worker", "adoption"]
     assert services["worker-procurement"]["command"] == ["alliance", "worker", "procurement"]
+    assert services["worker-indicators"]["command"] == ["alliance", "worker", "indicators"]
     # Every volume a service mounts by name is declared (named volumes, not anonymous ones).
     declared = set(compose.get("volumes") or {})
     for name, service in services.items():
