@@ -32,7 +32,7 @@ class AlarmReportOut(BaseModel):
     region: str
     technology: str
     platform: str
-    users_connected: int
+    users_connected: int | None = Field(description="null when suppressed for this caller (1–4)")
     alarms_received: int
     alarms_false: int
     responses_on_site: int
@@ -50,7 +50,9 @@ class AlarmTotalsOut(BaseModel):
     months: int
     first_period: str | None
     last_period: str | None
-    users_connected: int = Field(description="Connected users in the latest month")
+    users_connected: int | None = Field(
+        description="Connected users in the latest month; null when suppressed for this caller (1–4)"
+    )
     alarms_received: int
     alarms_false: int
     responses_on_site: int
