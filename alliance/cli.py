@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from alliance.settings import Settings
+from alliance.token_cli import token_app
 
 if TYPE_CHECKING:
     from alliance.bootstrap import Platform
@@ -72,6 +73,11 @@ def up(
     settings = _settings(data_dir, host=host, port=port)
     configure_logging(json_lines=settings.log_format == "json")
     platform = build_platform(settings)
+    if not (settings.auth_jwks_file or settings.auth_jwks_url):
+        from alliance.signing import local_issuer
+
+        keys = local_issuer(settings.data_dir)  # created on first start
+        console.print(f"Bearer tokens are checked against {keys.jwks_path}: `alliance token issue --org …`")
     if demo:
         from alliance.demo import demo_events
         from alliance.demo_indicators import demo_indicator_events
@@ -348,6 +354,8 @@ def _add_subcommands() -> None:
 
 
 _add_subcommands()
+
+app.add_typer(token_app, name="token")
 
 if __name__ == "__main__":
     app()

@@ -44,7 +44,7 @@ class LocalIssuer:
         """Create the key and JWKS unless they exist (mode 0600 for the key, from the first byte)."""
         if self.key_path.exists() and self.jwks_path.exists():
             return self
-        self.key_dir.mkdir(parents=True, exist_ok=True)
+        self.key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.key_path.exists():
             key = ec.generate_private_key(ec.SECP256R1())
             pem = key.private_bytes(

@@ -83,5 +83,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(event_schema.pop("$defs", {}))
     components["PilotEvent"] = event_schema
+    # Maskinporten-style bearer tokens (api/security.py); shared views may also be read without.
+    schema["components"]["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+    schema["security"] = [{"bearer": []}, {}]
     app.openapi_schema = schema
     return schema
