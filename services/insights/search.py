@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
 
 from services.insights.lessons import Lesson
 from services.insights.text import query_terms, terms
@@ -63,14 +66,28 @@ class SearchResult:
     hits: list[Hit]
 
 
+_FILTER_FIELDS = {
+    "technology": "technology",
+    "municipality": "municipality",
+    "region": "region",
+    "phase": "phase_at_time",
+    "outcome": "outcome",
+}
+
+
 class LessonIndex:
-    """An inverted index of lessons, built once per snapshot of the read model."""
+    """An inverted index of lessons, built once per snapshot of the read model.
+
+    Postings are numpy arrays with each lesson's BM25 term weight precomputed, so a query
+    costs a few vector operations per term instead of a Python loop per matching lesson.
+    """
 
     def __init__(self, lessons: Sequence[Lesson]) -> None:
         # Newest first, so that a lesson's position is also its recency rank.
         self.lessons = sorted(lessons, key=lambda lesson: (lesson["at"], lesson["lesson_id"]), reverse=True)
-        self._postings: dict[str, list[tuple[int, float]]] = {}
-        norms: list[float] = []
+        positions: dict[str, list[int]] = {}
+        frequencies_of: dict[str, list[float]] = {}
+        lengths = np.zeros(len(self.lessons))
         for position, lesson in enumerate(self.lessons):
             frequencies: Counter[str] = Counter()
             for term in terms(lesson["title"]):
@@ -79,46 +96,84 @@ class LessonIndex:
                 frequencies[term] += 1.0
             for term in terms(" ".join(lesson["tags"])):
                 frequencies[term] += TAG_WEIGHT
-            norms.append(sum(frequencies.values()))
+            lengths[position] = sum(frequencies.values())
             for term, frequency in frequencies.items():
-                self._postings.setdefault(term, []).append((position, frequency))
-        average = (sum(norms) / len(norms)) if norms else 1.0
-        # The per-document part of BM25's denominator, computed once.
-        self._norms = [K1 * (1 - B + B * length / average) for length in norms]
+                positions.setdefault(term, []).append(position)
+                frequencies_of.setdefault(term, []).append(frequency)
+        average = float(lengths.mean()) if len(lengths) else 1.0
+        norms = K1 * (1 - B + B * lengths / average)
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, where in positions.items():
+            at = np.array(where, dtype=np.int64)
+            tf = np.array(frequencies_of[term])
+            self._postings[term] = (at, tf * (K1 + 1) / (tf + norms[at]))
+        self._by_value: dict[str, dict[Any, np.ndarray]] = {}
+        for name, field_name in _FILTER_FIELDS.items():
+            self._by_value[name] = _group_positions(lesson[field_name] for lesson in self.lessons)
+        self._by_value["tag"] = _group_positions((tag for tag in lesson["tags"]) for lesson in self.lessons)
 
     def __len__(self) -> int:
         return len(self.lessons)
 
     def _idf(self, term: str) -> float:
-        frequency = len(self._postings.get(term, ()))
+        frequency = len(self._postings[term][0]) if term in self._postings else 0
         return math.log(1 + (len(self.lessons) - frequency + 0.5) / (frequency + 0.5))
+
+    def _mask(self, where: LessonFilter) -> np.ndarray | None:
+        """Which lessons pass the filters (None: no filter given)."""
+        mask: np.ndarray | None = None
+        for name in (*_FILTER_FIELDS, "tag"):
+            value = getattr(where, name)
+            if value is None:
+                continue
+            key = value.lower() if name == "tag" else value
+            passing = np.zeros(len(self.lessons), dtype=bool)
+            passing[self._by_value[name].get(key, _NONE)] = True
+            mask = passing if mask is None else mask & passing
+        return mask
 
     def search(
         self, query: str = "", where: LessonFilter | None = None, limit: int = 20, offset: int = 0
     ) -> SearchResult:
         """Lessons matching ``query`` (any of its words) and ``where``, best first."""
-        where = where or LessonFilter()
+        mask = self._mask(where or LessonFilter())
         groups = query_terms(query)
+        count = len(self.lessons)
         if not groups:
-            matching = [lesson for lesson in self.lessons if where.accepts(lesson)]
-            page = matching[offset : offset + limit]
-            return SearchResult(len(matching), [Hit(lesson, 0.0, 0) for lesson in page])
+            chosen = np.flatnonzero(mask) if mask is not None else np.arange(count)
+            page = chosen[offset : offset + limit]
+            return SearchResult(len(chosen), [Hit(self.lessons[p], 0.0, 0) for p in page.tolist()])
 
-        scores: dict[int, float] = {}
-        matched: Counter[int] = Counter()
+        scores = np.zeros(count)
+        matched = np.zeros(count, dtype=np.int32)
         for group in groups:
-            in_group: set[int] = set()
+            in_group = np.zeros(count, dtype=bool)
             for term in group:
-                idf = self._idf(term)
-                for position, frequency in self._postings.get(term, ()):
-                    gain = idf * frequency * (K1 + 1) / (frequency + self._norms[position])
-                    scores[position] = scores.get(position, 0.0) + gain
-                    in_group.add(position)
-            matched.update(in_group)
-
-        candidates = [p for p in scores if where.is_empty() or where.accepts(self.lessons[p])]
-        candidates.sort(key=lambda p: (-matched[p], -scores[p], p))
-        page = candidates[offset : offset + limit]
+                if term not in self._postings:
+                    continue
+                at, weights = self._postings[term]
+                scores[at] += self._idf(term) * weights
+                in_group[at] = True
+            matched += in_group
+        candidates = matched > 0
+        if mask is not None:
+            candidates &= mask
+        chosen = np.flatnonzero(candidates)
+        # More query words first, then the higher score, then the newer lesson (lower position).
+        ranked = chosen[np.lexsort((chosen, -scores[chosen], -matched[chosen]))]
+        page = ranked[offset : offset + limit].tolist()
         return SearchResult(
-            len(candidates), [Hit(self.lessons[p], round(scores[p], 4), matched[p]) for p in page]
+            len(chosen), [Hit(self.lessons[p], round(float(scores[p]), 4), int(matched[p])) for p in page]
         )
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _group_positions(values: Iterable[Any]) -> dict[Any, np.ndarray]:
+    """Positions per value; an iterable value (a lesson's tags) files the lesson under each."""
+    grouped: dict[Any, list[int]] = {}
+    for position, value in enumerate(values):
+        for item in value if isinstance(value, Iterator) else (value,):
+            grouped.setdefault(item, []).append(position)
+    return {value: np.array(where, dtype=np.int64) for value, where in grouped.items()}
