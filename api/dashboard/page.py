@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from alliance.bootstrap import Platform
 from api.dashboard.charts import diffusion_chart
+from api.dashboard.indicators import indicator_context
 from api.dashboard.labels import Language, translator
 from schemas.reference import reference
 from services.insights.search import LessonFilter
@@ -130,6 +131,7 @@ def build_page(platform: Platform, language: Language, form: SearchForm, today: 
         "radar": radar,
         "radar_months": RADAR_MONTHS,
         "number": lambda value: format_number(value, language),
+        **indicator_context(platform, language),
     }
 
 

@@ -268,3 +268,17 @@ def test_openapi_documents_the_indicator_views(client):
     assert {"/v1/alarms", "/v1/competence"} <= set(spec["paths"])
     assert "AlarmsOut" in spec["components"]["schemas"] and "CompetenceOut" in spec["components"]["schemas"]
     assert "AlarmsPeriodReported" in spec["components"]["schemas"]
+
+
+def test_dashboard_has_alarm_and_competence_sections(client, loaded):
+    page = client.get("/", params={"lang": "en"}).text
+    assert 'id="alarms"' in page and 'id="competence"' in page
+    assert "Target: p90 ≤ 120 s" in page
+    assert "Kurs i varsling" in page and "Innovation management" in page
+    norwegian = client.get("/").text
+    assert "Alarmmottak" in norwegian and "Kompetanse" in norwegian
+
+
+def test_dashboard_without_indicator_figures(client):
+    page = client.get("/", params={"lang": "en"}).text
+    assert "No alarm figures reported yet." in page and "No competence figures yet." in page
