@@ -144,8 +144,11 @@ class TokenVerifier:
         if mtime == self._mtime:
             return
         with self._lock:
-            keys = jwt.PyJWKSet.from_dict(json.loads(self._file.read_text(encoding="utf-8")))
-            self._keys = {k.key_id: k.key for k in keys.keys}
+            try:
+                keys = jwt.PyJWKSet.from_dict(json.loads(self._file.read_text(encoding="utf-8"))).keys
+            except jwt.PyJWKSetError:  # no usable key in the set: every token is refused
+                keys = []
+            self._keys = {k.key_id: k.key for k in keys}
             self._mtime = mtime
 
     def verify(self, token: str) -> Principal:

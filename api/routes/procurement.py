@@ -28,7 +28,7 @@ from api.security import MunicipalityWriter, Principal, Reader, writer_scope
 from schemas.events import TechnologyCode
 from schemas.reference import reference
 from services.audit import AuditItem
-from services.procurement.ingest import SubmissionResult
+from services.procurement.ingest import NOT_PERMITTED, SubmissionResult
 from services.procurement.validation import Refusal
 
 router = APIRouter(prefix="/v1", tags=["procurement"])
@@ -61,6 +61,9 @@ def _submission(result: SubmissionResult) -> JSONResponse:
         return JSONResponse(body, status_code=200)
     body["detail"] = "Nothing was accepted: see the refusals"
     too_large = any(r.rule == "max_size" for r in result.refusals)
+    rules = {f.rule for r in result.results for f in r.refusals}
+    if rules == {NOT_PERMITTED}:  # only releases the submitter may not write: a matter of rights
+        return JSONResponse(body, status_code=403)
     return JSONResponse(body, status_code=413 if too_large else 422)
 
 
@@ -87,7 +90,7 @@ async def _read_body(request: Request, limit: int) -> bytes | JSONResponse:
     summary="Submit OCDS releases: 200 with one result per release when any was accepted",
     responses={
         401: {"model": ErrorOut, "description": "No valid bearer token (WWW-Authenticate says why)"},
-        403: {"model": ErrorOut, "description": "The token may not write procurements"},
+        403: {"model": SubmissionOut, "description": "Not permitted: scope, or releases of other buyers"},
         413: {"model": SubmissionOut, "description": "Larger than the package size limit"},
         422: {"model": SubmissionOut, "description": "Nothing valid: each refusal's path and rule"},
         503: {"model": ErrorOut, "description": "Event log unavailable; nothing published, retry"},

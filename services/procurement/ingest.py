@@ -31,6 +31,7 @@ MAX_RELEASES = 1000
 FUTURE_TOLERANCE = timedelta(days=1)
 
 Outcome = Literal["accepted", "refused"]
+NOT_PERMITTED = "not_permitted"
 _JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
@@ -184,7 +185,7 @@ class ProcurementIngest:
                 found += self._future_date(release, root, index, now)
                 if buyer_org is not None and clean is not None and not _bought_by(clean, buyer_org):
                     found.append(
-                        Refusal(f"{root}.buyer", "not_permitted", "the submitter must be a buyer", index)
+                        Refusal(f"{root}.buyer", NOT_PERMITTED, "the submitter must be a buyer", index)
                     )
                 if clean is None or found:
                     outcome.refusals = found
