@@ -78,7 +78,7 @@ class LocalIssuer:
 
     @property
     def kid(self) -> str:
-        return json.loads(self.jwks_path.read_text(encoding="utf-8"))["keys"][0]["kid"]
+        return self._public_jwk()["kid"]
 
     def issue(
         self,
