@@ -282,3 +282,21 @@ def test_dashboard_has_alarm_and_competence_sections(client, loaded):
 def test_dashboard_without_indicator_figures(client):
     page = client.get("/", params={"lang": "en"}).text
     assert "No alarm figures reported yet." in page and "No competence figures yet." in page
+
+
+def test_an_invalid_indicator_event_on_the_log_is_rejected_once(client, platform):
+    import orjson
+
+    from schemas.topics import DEAD_LETTER, PILOT_EVENTS
+    from services.ports import LogRecord
+
+    # A producer writing to the topic directly is not screened by the API: the services are.
+    bad = alarms("2026-01", received=5, false=9, on_site=1)
+    platform.log.append(PILOT_EVENTS.name, [LogRecord("3420", orjson.dumps(bad))])
+    platform.drain()
+    status = client.get(f"/v1/events/{bad['event_id']}").json()
+    assert (status["status"], status["reason"]) == ("rejected", "validation_failed")
+    assert status["errors"][0]["field"] == "payload.alarms_false"
+    letters = [orjson.loads(e.value) for e in platform.log.read(DEAD_LETTER.name, 0, 0, 100)]
+    assert [(d["event_id"], d["reason"]) for d in letters] == [(bad["event_id"], "validation_failed")]
+    assert client.get("/v1/alarms").json()["reports"] == []
