@@ -7,6 +7,7 @@ or delete one. Entries carry event ids, outcomes and refusal rules, never field 
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -17,6 +18,7 @@ from typing import Any
 from services.ports import DocumentStore
 
 AUDIT = "audit_log"
+_SEQUENCE = itertools.count()
 MAX_ITEMS = 1000  # per entry; a request never carries more (events and releases are capped at 1000)
 
 
@@ -65,9 +67,11 @@ class AuditLog:
         listed = list(items)[:MAX_ITEMS]
         outcomes = Counter(i.outcome for i in listed)
         taken = outcomes["accepted"] + outcomes["duplicate"]
+        at = _utc_key(self.clock())
         entry: dict[str, Any] = {
-            "_id": str(uuid.uuid4()),
-            "at": _utc_key(self.clock()),
+            # Time first, then a per-process sequence: ids sort in the order entries were made.
+            "_id": f"{at}-{next(_SEQUENCE):012d}-{uuid.uuid4().hex[:12]}",
+            "at": at,
             "org_number": actor.org_number,
             "role": actor.role,
             "client_id": actor.client_id,
@@ -97,7 +101,7 @@ class AuditLog:
         if action:
             where["action"] = action
         # Filtered in memory after the indexed query: the port's `where` is equality only.
-        rows = self.store.find(AUDIT, where or None, sort="-at", limit=None if since else limit)
+        rows = self.store.find(AUDIT, where or None, sort="-_id", limit=None if since else limit)
         if since is not None:
             cutoff = _utc_key(since)
             rows = [r for r in rows if r["at"] >= cutoff][:limit]
