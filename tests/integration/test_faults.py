@@ -164,9 +164,21 @@ def start(distributed: Distributed, name: str = "adoption") -> str:
 
 
 @pytest.fixture
-def fast_lag(distributed: Distributed) -> Distributed:
+def fast_lag(distributed: Distributed, tmp_path) -> Distributed:
     distributed.env["ALLIANCE_LAG_SAMPLE_SECONDS"] = "0.5"
+    # The API's own token issuer lives in its data directory; the test clients sign with it.
+    distributed.env["ALLIANCE_DATA_DIR"] = str(tmp_path / "api")
     return distributed
+
+
+@contextmanager
+def signed_client(distributed: Distributed) -> Iterator[httpx.Client]:
+    """An API client that signs each request as the party a real client would be."""
+    from tests.auth import PlatformTokens, SigningAuth
+
+    tokens = PlatformTokens(Settings(data_dir=distributed.env["ALLIANCE_DATA_DIR"]))
+    with httpx.Client(base_url=distributed.url, timeout=60, auth=SigningAuth(tokens)) as client:
+        yield client
 
 
 def test_sigterm_finishes_the_batch_and_exits_within_ten_seconds(
@@ -178,7 +190,7 @@ def test_sigterm_finishes_the_batch_and_exits_within_ten_seconds(
     distributed.start_api()
     url = start(distributed)
     watch = LagWatch([url])
-    with watch.running(), distributed.client() as client:
+    with watch.running(), signed_client(distributed) as client:
         produce_all(kafka_bootstrap, distributed, events)
         time.sleep(0.5)  # mid-stream
         exit_seconds = distributed.terminate_worker("adoption")
@@ -198,7 +210,7 @@ def test_kafka_broker_restarted_mid_stream(fast_lag, kafka_bootstrap, ferretdb_u
     url = start(distributed)
     watch = LagWatch([url])
     half = len(events) // 2
-    with watch.running(), distributed.client() as client:
+    with watch.running(), signed_client(distributed) as client:
         produce_all(kafka_bootstrap, distributed, events[:half])
         started = time.monotonic()
         servers.restart_kafka()
@@ -225,7 +237,7 @@ def test_kafka_down_while_municipalities_post(fast_lag, ferretdb_uri, tmp_path):
     url = start(distributed)
     watch = LagWatch([url])
     third = len(events) // 3
-    with watch.running(), distributed.client() as client:
+    with watch.running(), signed_client(distributed) as client:
         post_all(client, events[:third])
         started = time.monotonic()
         servers.stop_kafka()
@@ -262,7 +274,7 @@ def test_ferretdb_stopped_for_thirty_seconds(fast_lag, kafka_bootstrap, ferretdb
     distributed.start_api()
     url = start(distributed)
     watch = LagWatch([url])
-    with watch.running(), distributed.client() as client:
+    with watch.running(), signed_client(distributed) as client:
         produce_all(kafka_bootstrap, distributed, events)  # still being consumed when the store goes
         started = time.monotonic()
         servers.stop_ferretdb()
@@ -299,25 +311,31 @@ def test_ferretdb_stopped_for_thirty_seconds(fast_lag, kafka_bootstrap, ferretdb
 
 def test_worker_killed_during_a_rebalance(fast_lag, kafka_bootstrap, ferretdb_uri, tmp_path):
     distributed = fast_lag
-    events = events_for(25)
+    events = events_for(25, count=6000)
     expected, facts = undisturbed(events, tmp_path)
+    half = len(events) // 2
     distributed.start_api()
     first = start(distributed, "first")
     watch = LagWatch([first])
-    with watch.running(), distributed.client() as client:
-        produce_all(kafka_bootstrap, distributed, events)
-        # A second worker joins the group: the group rebalances; the first dies in the middle.
+    with watch.running(), signed_client(distributed) as client:
+        produce_all(kafka_bootstrap, distributed, events[:half])
+        # A second worker joins the group, so the group rebalances while records keep
+        # arriving; the first worker dies in the middle of it.
         second_port = free_port()
         distributed.start_worker("adoption", name="second", ops_port=second_port)
         second = f"http://127.0.0.1:{second_port}"
         watch.urls.append(second)
         wait_until(lambda: httpx.get(f"{second}/healthz", timeout=2).status_code == 200, 60, what="second up")
+        producer = threading.Thread(target=produce_all, args=(kafka_bootstrap, distributed, events[half:]))
+        producer.start()
+        time.sleep(1.0)
         started = time.monotonic()
         distributed.kill_worker("first")
         watch.urls.remove(first)
+        producer.join(180)
         wait_equal(client, expected, distributed, "second")
         recovered_seconds = time.monotonic() - started
-        assert worker_ready(second)
+        wait_until(lambda: worker_ready(second), 60, what="the second worker holds the partitions")
     lost = facts - stored_facts(distributed, ferretdb_uri)
     report(
         "worker-killed-in-rebalance",
