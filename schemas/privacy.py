@@ -38,13 +38,18 @@ def redact_identity_numbers(text: str, replacement: str = "[removed]") -> str:
 
 
 def format_path(parts: tuple[str | int, ...]) -> str:
-    """Render a path like ``payload.partners[2]`` from its parts."""
+    """Render a path like ``payload.partners[2]`` from its parts.
+
+    A member name is client input too: an identity number in one is replaced, so that a
+    path can be logged, returned and dead-lettered whatever the client sent.
+    """
     out = ""
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else part
+            name = redact_identity_numbers(part) if len(part) >= 11 else part
+            out += f".{name}" if out else name
     return out or "$"
 
 
