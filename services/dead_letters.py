@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +51,7 @@ class DeadLetterSink:
             )
 
 
+log = logging.getLogger(__name__)
 REPLAYABLE_TOPICS = frozenset({PILOT_EVENTS.name, PROCUREMENT_RELEASES.name})
 _READ_CHUNK = 5000
 
@@ -151,4 +153,6 @@ class DeadLetterLog:
             results.append(ReplayResult(letter_id, "replayed", letter.event_id))
         for topic, records in batches.items():
             self.log.append(topic, records)
+        for result in results:
+            log.info("replay %s", result.status, extra={"event_id": result.event_id, "letter": result.id})
         return results

@@ -80,6 +80,18 @@ class InstrumentedLog:
             if topic == DEAD_LETTER.name and document is not None:
                 letter = (_topic_label(str(document.get("topic"))), str(document.get("reason", "unknown")))
                 letters[letter] = letters.get(letter, 0) + 1
+                # Correlates with the producer's and the API's logs; ids and field paths only.
+                log.info(
+                    "dead-lettered",
+                    extra={
+                        "event_id": document.get("event_id"),
+                        "reason": letter[1],
+                        "topic": letter[0],
+                        "partition": document.get("partition"),
+                        "offset": document.get("offset"),
+                        "fields": [e.get("field") for e in document.get("errors", []) if isinstance(e, dict)],
+                    },
+                )
         for (label, kind), n in counts.items():
             self.metrics.events_produced.labels(label, kind).inc(n)
         for (label, reason), n in letters.items():

@@ -75,8 +75,13 @@ def test_errors_are_counted_by_route(client, platform, monkeypatch):
     assert _metric(text, 'alliance_http_request_errors_total{method="GET",route="/v1/adoption"}') == 1
 
 
-def test_dead_letters_are_listed_shown_and_replayed_without_double_counting(client, platform):
+def test_dead_letters_are_listed_shown_and_replayed_without_double_counting(client, platform, caplog):
+    caplog.set_level("INFO", logger="streams.instrumented")
     intruder = _refused_history(client, platform)
+    # Logged with the event_id for correlation, and the field paths, never the values.
+    logged = {(r.event_id, r.reason) for r in caplog.records if r.getMessage() == "dead-lettered"}
+    assert (intruder["event_id"], "pilot_owned_by_other_municipality") in logged
+    assert (None, "invalid_json") in logged
     listing = client.get("/v1/dead-letters").json()
     assert listing["count"] == 2
     reasons = {item["reason"]: item for item in listing["items"]}
