@@ -83,7 +83,8 @@ class Platform:
         """Embedded shape: consume the local log in a background thread."""
         if self.runner is None and self.pumps and self.settings.shape == "embedded":
             wait = getattr(self.log, "wait_for_append", None)
-            self.runner = EmbeddedRunner(self.pumps, wait=wait)
+            retried = self.metrics.batch_retries.labels("embedded")
+            self.runner = EmbeddedRunner(self.pumps, wait=wait, on_failure=retried.inc)
             self.runner.start()
 
     def drain(self) -> int:

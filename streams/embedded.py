@@ -71,10 +71,15 @@ class EmbeddedRunner:
     """Runs pumps in a daemon thread until :meth:`stop`; wakes on appends in this process."""
 
     def __init__(
-        self, pumps: list[LogPump], wait: Callable[[float], None] | None = None, idle_seconds: float = 0.5
+        self,
+        pumps: list[LogPump],
+        wait: Callable[[float], None] | None = None,
+        idle_seconds: float = 0.5,
+        on_failure: Callable[[], None] | None = None,
     ) -> None:
         self.pumps = pumps
         self.wait = wait
+        self.on_failure = on_failure
         self.idle_seconds = idle_seconds
         self.recovered = threading.Event()
         self._stop = threading.Event()
@@ -93,6 +98,8 @@ class EmbeddedRunner:
             except Exception:
                 # A failing batch is retried, never skipped: the position did not move.
                 self.failures += 1
+                if self.on_failure is not None:
+                    self.on_failure()
                 log.exception("embedded runner batch failed; retrying")
                 self._stop.wait(1.0)
                 continue

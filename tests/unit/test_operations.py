@@ -73,3 +73,24 @@ def test_dead_letters_command_lists_shows_and_replays(platform, monkeypatch):
     assert replayed.exit_code == 0, replayed.output
     assert "replayed" in replayed.output
     assert platform.log.end_offset("pilot-events", 0) == end + 1
+
+
+def test_embedded_runner_counts_retried_batches(platform):
+    platform.ingest.submit([registered("retry-pilot", municipality="3401", at="2026-01-01T08:00:00Z")], "api")
+    adoption = platform.consumers["adoption"]
+    handle = adoption.handle
+    failures = iter([RuntimeError("store went away")])
+
+    def flaky(entries):  # the first batch fails once, as a dropped connection would
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return handle(entries)
+
+    adoption.handle = flaky
+    platform.start_processing()
+    platform.runner.recovered.wait(10)
+    assert platform.queries.pilot("retry-pilot")["municipality"] == "3401"
+    text = platform.metrics.exposition().decode()
+    check_metrics(text)
+    assert 'alliance_batch_retries_total{service="embedded"} 1.0' in text
