@@ -297,6 +297,9 @@ def test_ferretdb_stopped_for_thirty_seconds(fast_lag, kafka_bootstrap, ferretdb
         wait_equal(client, expected, distributed, "adoption")
         recovered_seconds = time.monotonic() - started
         wait_until(lambda: worker_ready(url), 60, what="worker ready again")
+        metrics = httpx.get(f"{url}/metrics", timeout=5).content
+        check_metrics(metrics)
+        retries = re.search(rb'^alliance_batch_retries_total\{service="adoption"\} (\S+)$', metrics, re.M)
     lost = facts - stored_facts(distributed, ferretdb_uri)
     report(
         "ferretdb-stopped",
@@ -305,6 +308,7 @@ def test_ferretdb_stopped_for_thirty_seconds(fast_lag, kafka_bootstrap, ferretdb
         lag_peak=int(watch.peak),
         events_lost=lost,
         api_reads=reads,
+        batches_retried=int(float(retries.group(1))) if retries else 0,
     )
     assert lost == 0
 
