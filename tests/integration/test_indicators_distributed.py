@@ -76,7 +76,8 @@ def embedded_views(events: list[dict], data_dir: Path) -> list[Any]:
     platform = build_platform(Settings(data_dir=data_dir, cache_seconds=0), clock=fixed_clock)
     with TestClient(create_app(platform, process=False)) as client:
         client.auth = SigningAuth(PlatformTokens(platform.settings))
-        assert client.post("/v1/events", json=events).status_code == 200
+        if events:
+            assert client.post("/v1/events", json=events).status_code == 200
         platform.drain()
         views = [client.get(path, params=params).json() for path, params in QUERIES]
     platform.close()
@@ -117,3 +118,35 @@ def test_same_indicator_events_give_identical_views_in_both_shapes(distributed, 
     with distributed.client() as client:
         client.auth = SigningAuth(tokens)
         assert [client.get(path, params=params).json() for path, params in QUERIES] == expected
+
+
+SAMPLE = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "alarms" / "sor-osterdal-synthetic-2025-11_2026-10.csv"
+)
+
+
+def test_the_alarm_export_imports_the_same_in_both_shapes(distributed, tmp_path):
+    from typer.testing import CliRunner
+
+    from alliance.cli import app
+
+    data_dir = tmp_path / "embedded"
+    result = CliRunner().invoke(app, ["import-alarms", str(SAMPLE), "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    expected = embedded_views([], data_dir)[:3]
+    assert len(expected[0]["reports"]) == 108
+
+    api_dir = tmp_path / "api"
+    distributed.env["ALLIANCE_DATA_DIR"] = str(api_dir)
+    tokens = PlatformTokens(Settings(data_dir=api_dir))
+    distributed.start_api()
+    distributed.start_worker("indicators")
+    imported = distributed.run("import-alarms", str(SAMPLE))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    with distributed.client() as client:
+        client.auth = SigningAuth(tokens)
+        wait_until(
+            lambda: [client.get(path, params=params).json() for path, params in QUERIES[:3]] == expected,
+            180,
+            what=f"equal alarm views; worker log:\n{distributed.log_tail('worker-indicators')}",
+        )
