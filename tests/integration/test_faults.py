@@ -212,10 +212,15 @@ def test_kafka_broker_restarted_mid_stream(fast_lag, kafka_bootstrap, ferretdb_u
     half = len(events) // 2
     with watch.running(), signed_client(distributed) as client:
         produce_all(kafka_bootstrap, distributed, events[:half])
+        # The second half is on its way (the producer retries) when the broker restarts.
+        producer = threading.Thread(target=produce_all, args=(kafka_bootstrap, distributed, events[half:]))
+        producer.start()
+        time.sleep(0.2)
         started = time.monotonic()
         servers.restart_kafka()
         restart_seconds = time.monotonic() - started
-        produce_all(kafka_bootstrap, distributed, events[half:])
+        producer.join(240)
+        assert not producer.is_alive()
         wait_equal(client, expected, distributed, "adoption")
         recovered_seconds = time.monotonic() - started
     lost = facts - stored_facts(distributed, ferretdb_uri)
@@ -275,12 +280,15 @@ def test_ferretdb_stopped_for_thirty_seconds(fast_lag, kafka_bootstrap, ferretdb
     url = start(distributed)
     watch = LagWatch([url])
     with watch.running(), signed_client(distributed) as client:
-        produce_all(kafka_bootstrap, distributed, events)  # still being consumed when the store goes
+        third = len(events) // 3
+        produce_all(kafka_bootstrap, distributed, events[:third])
         started = time.monotonic()
         servers.stop_ferretdb()
         reads: dict[int, int] = {}
         worker_not_ready = False
         try:
+            # The rest arrives while the store is away: the worker must hold it and retry.
+            produce_all(kafka_bootstrap, distributed, events[third:])
             while time.monotonic() - started < 30:
                 response = client.get("/v1/adoption")
                 reads[response.status_code] = reads.get(response.status_code, 0) + 1
@@ -311,6 +319,7 @@ def test_ferretdb_stopped_for_thirty_seconds(fast_lag, kafka_bootstrap, ferretdb
         batches_retried=int(float(retries.group(1))) if retries else 0,
     )
     assert lost == 0
+    assert retries and float(retries.group(1)) > 0, "the worker never met the outage"
 
 
 def test_worker_killed_during_a_rebalance(fast_lag, kafka_bootstrap, ferretdb_uri, tmp_path):
