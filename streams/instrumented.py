@@ -154,23 +154,27 @@ class MeasuredConsumer:
         self.metrics.batch_size.labels(self.name).observe(len(entries))
         self.metrics.last_batch.labels(self.name).set(applied)
         counts: dict[tuple[str, str], int] = {}
+        occurred: dict[str, list[float]] = {}
+        recorded: dict[str, list[float]] = {}
         for entry in entries:
             document = _document(entry.value)
             topic = _topic_label(entry.topic)
             key = (topic, record_type(entry.topic, document))
             counts[key] = counts.get(key, 0) + 1
-            if document is None:
-                continue
-            occurred = _timestamp(document.get("occurred_at"))
-            if occurred is not None:
-                self.metrics.latency_from_occurred.labels(self.name, topic).observe(
-                    max(0.0, applied - occurred)
-                )
-            recorded = _timestamp(document.get("recorded_at"))
-            if recorded is not None:
-                self.metrics.latency_from_recorded.labels(self.name, topic).observe(
-                    max(0.0, applied - recorded)
-                )
+            if document is not None:
+                if (moment := _timestamp(document.get("occurred_at"))) is not None:
+                    occurred.setdefault(topic, []).append(moment)
+                if (moment := _timestamp(document.get("recorded_at"))) is not None:
+                    recorded.setdefault(topic, []).append(moment)
+        # One labelled child per topic, not one label lookup per event.
+        for family, moments in (
+            (self.metrics.latency_from_occurred, occurred),
+            (self.metrics.latency_from_recorded, recorded),
+        ):
+            for topic, values in moments.items():
+                observe = family.labels(self.name, topic).observe
+                for moment in values:
+                    observe(max(0.0, applied - moment))
         for (topic, kind), n in counts.items():
             self.metrics.events_consumed.labels(self.name, topic, kind).inc(n)
         return report
