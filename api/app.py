@@ -18,6 +18,7 @@ from api.metrics import HttpMetricsMiddleware
 from api.metrics import router as metrics_router
 from api.routes import audit, dashboard, dead_letters, events, insights, meta, procurement, views
 from api.routes import indicators as indicator_routes
+from api.security import document_policies
 from schemas.events import PilotEvent
 
 API_VERSION = "1.0.0"
@@ -88,5 +89,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     }
     schema["security"] = [{"bearer": []}, {}]
+    document_policies(schema, app.routes)
     app.openapi_schema = schema
     return schema

@@ -64,6 +64,7 @@ class HttpMetricsMiddleware:
     tags=["operations"],
     summary="Prometheus metrics of this process",
     dependencies=[PUBLIC],
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def metrics(request: Request) -> Response:
     return Response(request.app.state.platform.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

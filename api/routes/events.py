@@ -76,7 +76,7 @@ async def _read_json(request: Request, limit: int) -> Any:
         403: {"model": EventRefusedOut, "description": "Not permitted: scope, or another municipality"},
         409: {"model": EventRefusedOut, "description": "event_id already used for other content"},
         413: {"model": ErrorOut},
-        422: {"model": EventRefusedOut, "description": "Refused: each failing field and rule"},
+        422: {"model": EventRefusedOut | ErrorOut, "description": "Refused: each failing field and rule"},
         503: {"model": ErrorOut, "description": "Event log unavailable; nothing stored, retry"},
     },
 )

@@ -35,7 +35,7 @@ def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> Response:
 @router.get(
     "/lessons",
     response_model=LessonsOut,
-    responses=CSV,
+    responses={**CSV, **NOT_FOUND},
     summary="Search lessons (Norwegian or English words, ranked); filters combine",
 )
 async def lessons(
