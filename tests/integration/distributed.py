@@ -55,6 +55,8 @@ class Distributed:
             # Any free port for a worker's /metrics and probes unless a test picks one.
             "ALLIANCE_WORKER_PORT": "0",
             "PYTHONPATH": str(ROOT),
+            # The API's own token issuer lives in its data directory; client() signs with it.
+            "ALLIANCE_DATA_DIR": str(workdir / "api-data"),
         }
         self.prefix = f"{name}-"
         self.workdir = workdir
@@ -115,7 +117,12 @@ class Distributed:
         )
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60)
+        """An API client that signs each request as the party a real client would be."""
+        from alliance.settings import Settings
+        from tests.auth import PlatformTokens, SigningAuth
+
+        tokens = PlatformTokens(Settings(data_dir=Path(self.env["ALLIANCE_DATA_DIR"])))
+        return httpx.Client(base_url=self.url, timeout=60, auth=SigningAuth(tokens))
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.workdir / f"{name}.log"

@@ -17,6 +17,7 @@ import pytest
 from alliance.bootstrap import build_platform
 from alliance.demo import demo_events
 from alliance.settings import Settings
+from tests.auth import PlatformTokens, SigningAuth
 from tests.conftest import fixed_clock
 
 pytestmark = pytest.mark.slow
@@ -71,7 +72,9 @@ def test_sigkill_at_three_points_gives_the_uninterrupted_views(tmp_path):
     process = start(data_dir, port)
     kills = 0
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        # Signed as the platform's own issuer would sign: the server made its key in data_dir.
+        auth = SigningAuth(PlatformTokens(Settings(data_dir=data_dir)))
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, auth=auth) as client:
             for index, batch in enumerate(batches):
                 while True:
                     try:
