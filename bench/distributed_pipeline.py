@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from alliance.demo import demo_events  # noqa: E402
 from bench.embedded_pipeline import free_port  # noqa: E402
+from bench.tokens import operator_headers  # noqa: E402
 from schemas.topics import PILOT_EVENTS, TOPICS  # noqa: E402
 from streams.logs.kafka import create_topics  # noqa: E402
 
@@ -178,7 +179,15 @@ def worker_throughput(env: dict[str, str], mongo: str, name: str, ends: dict[int
 def steady_latency(env: dict[str, str], rate: int, seconds: float, workdir: Path) -> list[float]:
     """Post single events at ``rate``/s; measure POST-accepted → processed for a sample."""
     port = free_port()
-    api = spawn({**env}, "up", "--port", str(port), log=workdir / "latency-api.log")
+    api_data = workdir / "api-data"  # the API's token issuer; the clients sign with it
+    api = spawn(
+        {**env, "ALLIANCE_DATA_DIR": str(api_data)},
+        "up",
+        "--port",
+        str(port),
+        log=workdir / "latency-api.log",
+    )
+    operator = operator_headers(api_data)
     worker = spawn(env, "worker", "adoption", log=workdir / "latency-worker.log")
     base = f"http://127.0.0.1:{port}"
     try:
@@ -190,7 +199,7 @@ def steady_latency(env: dict[str, str], rate: int, seconds: float, workdir: Path
                 time.sleep(0.1)
         events = demo_events(seed=77, pilot_prefix="lat-")[: int(rate * seconds)]
         registrations = [e for e in events if e["type"] == "pilot.registered"]
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, timeout=30, headers=operator) as client:
             client.post("/v1/events", json=registrations)  # so that later events are not left waiting
         time.sleep(3)
         pending: dict[str, float] = {}
@@ -199,7 +208,7 @@ def steady_latency(env: dict[str, str], rate: int, seconds: float, workdir: Path
         stop = threading.Event()
 
         def poll() -> None:
-            with httpx.Client(base_url=base, timeout=30) as client:
+            with httpx.Client(base_url=base, timeout=30, headers=operator) as client:
                 while not stop.is_set() or pending:
                     with lock:
                         sample = list(pending.items())[:50]
@@ -213,7 +222,7 @@ def steady_latency(env: dict[str, str], rate: int, seconds: float, workdir: Path
                         return
 
         def post(share: list[dict], offset: float) -> None:
-            with httpx.Client(base_url=base, timeout=30) as client:
+            with httpx.Client(base_url=base, timeout=30, headers=operator) as client:
                 start = time.perf_counter() + offset
                 for index, event in enumerate(share):
                     due = start + index * (4 / rate)

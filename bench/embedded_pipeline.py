@@ -33,6 +33,7 @@ from alliance.bootstrap import build_platform  # noqa: E402
 from alliance.demo import demo_events  # noqa: E402
 from alliance.settings import Settings  # noqa: E402
 from bench.http_load import load  # noqa: E402
+from bench.tokens import operator_headers  # noqa: E402
 
 console = Console()
 
@@ -84,9 +85,9 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("benchmark server did not start")
 
 
-def http_ingest(port: int, evs: list[dict]) -> dict[str, tuple[int, float]]:
+def http_ingest(port: int, evs: list[dict], headers: dict[str, str]) -> dict[str, tuple[int, float]]:
     results = {}
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, headers=headers) as client:
         single = evs[:2000]
         started = time.perf_counter()
         for event in single:
@@ -149,14 +150,17 @@ def main() -> None:
         port = free_port()
         server = start_server(work / "server", port)
         try:
-            for label, (count, seconds) in http_ingest(port, evs).items():
+            operator = operator_headers(work / "server")
+            for label, (count, seconds) in http_ingest(port, evs, operator).items():
                 rows.append((label, count, seconds))
             wait_processed(
                 port, evs[min(len(evs), 52000) - 1]["event_id"]
             )  # measure reads on a settled platform
-            httpx.get(f"http://127.0.0.1:{port}/v1/adoption", timeout=30)
+            httpx.get(f"http://127.0.0.1:{port}/v1/adoption", timeout=30, headers=operator)
             bare = load("127.0.0.1", port, "/bench/bare", 32, args.seconds)
-            adoption = load("127.0.0.1", port, "/v1/adoption", 32, args.seconds)
+            # As a coordinator (every figure) and as an anonymous reader (small counts suppressed).
+            adoption = load("127.0.0.1", port, "/v1/adoption", 32, args.seconds, operator)
+            anonymous = load("127.0.0.1", port, "/v1/adoption", 32, args.seconds)
         finally:
             server.terminate()
             server.wait(10)
@@ -171,9 +175,9 @@ def main() -> None:
     reads = Table(title="Reads at 32 concurrent clients, same server")
     for column in ("route", "requests/s", "p50 ms", "p99 ms", "errors"):
         reads.add_column(column, justify="right" if column != "route" else "left")
-    for result in (bare, adoption):
+    for label, result in (("", bare), (" (coordinator)", adoption), (" (anonymous, suppressed)", anonymous)):
         reads.add_row(
-            result.path,
+            result.path + label,
             f"{result.throughput:,.0f}",
             f"{result.p50:.2f}",
             f"{result.p99:.2f}",

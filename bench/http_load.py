@@ -59,8 +59,11 @@ async def _connection(host: str, port: int, request: bytes, stop_at: float, out:
         writer.close()
 
 
-async def _run(host: str, port: int, path: str, connections: int, seconds: float) -> LoadResult:
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode()
+async def _run(
+    host: str, port: int, path: str, connections: int, seconds: float, headers: dict[str, str]
+) -> LoadResult:
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n{extra}\r\n".encode()
     result = LoadResult(path, 0, seconds, [], 0)
     stop_at = time.perf_counter() + seconds
     started = time.perf_counter()
@@ -69,6 +72,13 @@ async def _run(host: str, port: int, path: str, connections: int, seconds: float
     return result
 
 
-def load(host: str, port: int, path: str, connections: int = 32, seconds: float = 5.0) -> LoadResult:
-    """Hammer ``path`` with ``connections`` keep-alive clients for ``seconds``."""
-    return asyncio.run(_run(host, port, path, connections, seconds))
+def load(
+    host: str,
+    port: int,
+    path: str,
+    connections: int = 32,
+    seconds: float = 5.0,
+    headers: dict[str, str] | None = None,
+) -> LoadResult:
+    """Hammer ``path`` with ``connections`` keep-alive clients for ``seconds`` (``headers`` added)."""
+    return asyncio.run(_run(host, port, path, connections, seconds, headers or {}))

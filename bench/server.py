@@ -18,7 +18,8 @@ from api.app import create_app
 
 def main() -> None:
     data_dir, port = Path(sys.argv[1]), int(sys.argv[2])
-    app = create_app(build_platform(Settings(data_dir=data_dir)))
+    # The load generator is one client: no per-client rate limit in a benchmark.
+    app = create_app(build_platform(Settings(data_dir=data_dir, rate_limit_per_second=0)))
 
     @app.get("/bench/bare")
     def bare() -> dict[str, str]:
