@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ SCOPE_ADMIN = "alliance:admin"
 ORG_ID_PREFIX = "0192:"
 ALGORITHMS = ["ES256", "ES384", "RS256", "RS384", "RS512", "PS256"]  # asymmetric only: never none/HS*
 REALM = "alliance"
+KEY_CHECK_SECONDS = 1.0
+MAX_CACHED_TOKENS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,10 @@ class TokenVerifier:
         self._keys: dict[str, Any] = {}
         self._mtime = -1.0
         self._lock = threading.Lock()
+        # Verified tokens → (principal, expiry): a client sends the same token many times, and
+        # a signature check costs more than the rest of a cached read. Cleared on key changes.
+        self._verified: dict[str, tuple[Principal, float]] = {}
+        self._checked_keys_at = 0.0
 
     @property
     def remote(self) -> bool:
@@ -150,9 +157,24 @@ class TokenVerifier:
                 keys = []
             self._keys = {k.key_id: k.key for k in keys}
             self._mtime = mtime
+            self._verified.clear()
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token, or :class:`AuthError` saying why not."""
+        now = time.time()
+        if self._file is not None and now - self._checked_keys_at >= KEY_CHECK_SECONDS:
+            self._checked_keys_at = now
+            self._reload()  # notices a rotated or withdrawn key within a second
+        cached = self._verified.get(token)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= MAX_CACHED_TOKENS:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         key = self._key(token)
         try:
             claims = jwt.decode(
@@ -180,7 +202,7 @@ class TokenVerifier:
             raise _invalid("malformed token") from None
         organisation = self._organisation(claims)
         scopes = claims.get("scope", "")
-        return Principal(
+        principal = Principal(
             org_number=organisation.org_number,
             role=organisation.role,
             municipality=organisation.municipality,
@@ -188,6 +210,7 @@ class TokenVerifier:
             client_id=str(claims.get("client_id"))[:200] if claims.get("client_id") else None,
             token_id=str(claims.get("jti"))[:200] if claims.get("jti") else None,
         )
+        return principal, float(claims["exp"]) + self.settings.auth_leeway_seconds
 
     def _organisation(self, claims: dict[str, Any]) -> Organisation:
         consumer = claims.get("consumer")
