@@ -22,6 +22,7 @@ class AlarmMonthOut(BaseModel):
     response_time_p50_s: Seconds = Field(description="Alarm-weighted mean of the reported medians")
     response_time_p90_s: Seconds = Field(description="Alarm-weighted mean of the reported 90th percentiles")
     within_target: bool | None = Field(description="p90 at most the target (null without a p90)")
+    suppressed: list[str] | None = Field(None, description="Counts hidden from this caller (1–4)")
 
 
 class AlarmReportOut(BaseModel):
@@ -43,6 +44,7 @@ class AlarmReportOut(BaseModel):
     within_target: bool | None
     event_id: str
     at: str = Field(description="occurred_at of the report (UTC)")
+    suppressed: list[str] | None = Field(None, description="Counts hidden from this caller (1–4)")
 
 
 class AlarmTotalsOut(BaseModel):
@@ -63,6 +65,7 @@ class AlarmTotalsOut(BaseModel):
     months_with_response_time: int
     months_within_target: int
     share_within_target: Share = Field(description="Share of months (with a p90) within the target")
+    suppressed: list[str] | None = Field(None, description="Counts hidden from this caller (1–4)")
 
 
 class AlarmSummaryOut(AlarmTotalsOut):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,29 +206,103 @@ def suppress_pilot(pilot: Mapping[str, Any], siblings: Sequence[Mapping[str, Any
     return view
 
 
-NESTED = {"users_connected": "alarms"}  # counts that cells carry inside a sub-object
+ALARM_USERS = "users_connected"
+NESTED_ALARM_FLAG = "alarms.users_connected"
+AlarmMonth = tuple[str, str, str]  # (municipality, technology, period)
 
 
-def suppress_cells(cells: Iterable[Mapping[str, Any]], viewer: Viewer) -> SuppressedTable:
+def hidden_alarm_months(reports: Iterable[Mapping[str, Any]], viewer: Viewer) -> set[AlarmMonth]:
+    """The (municipality, technology, month) whose alarm reports hold a count hidden from ``viewer``.
+
+    Alarm figures are rolled up from monthly reports (per platform) into cells,
+    municipalities, regions, technologies and the alliance. Every rollup that includes a
+    hidden report is hidden as a whole (the "suppress the total" form of complementary
+    suppression), so each alarm figure shown is a sum of figures the viewer may see.
+    """
+    return {
+        (str(r["municipality"]), str(r["technology"]), str(r["period"]))
+        for r in reports
+        if not viewer.sees(r.get("municipality")) and is_small(r.get(ALARM_USERS))
+    }
+
+
+def suppress_cells(
+    cells: Iterable[Mapping[str, Any]],
+    viewer: Viewer,
+    alarm_hidden: Collection[AlarmMonth] = (),
+) -> SuppressedTable:
     """Adoption cells (municipality × technology) as ``viewer`` may see them.
 
-    The whole table goes in (filters are applied to ``.rows`` afterwards). Counts nested
-    in a cell (the alarm month's ``users_connected``) are suppressed like the top-level
-    ones and flagged as ``alarms.users_connected``.
+    The whole table goes in (filters are applied to ``.rows`` afterwards). A cell's latest
+    alarm month is hidden (``alarms.users_connected``) when it includes a hidden report
+    (``alarm_hidden``, from :func:`hidden_alarm_months` over all reports).
     """
-    lifted = []
-    for cell in cells:
-        row = dict(cell)
-        for name, parent in NESTED.items():
-            if isinstance(row.get(parent), Mapping) and name in row[parent]:
-                row[name] = row[parent][name]
-        lifted.append(row)
-    table = suppress_table(lifted, viewer)
-    for shown, original in zip(table.rows, lifted, strict=True):
-        for name, parent in NESTED.items():
-            if name in original and parent in original:
-                value = shown.pop(name)
-                shown[parent] = {**original[parent], name: value}
-                if FLAG in shown and name in shown[FLAG]:
-                    shown[FLAG] = [f"{parent}.{n}" if n == name else n for n in shown[FLAG]]
+    table = suppress_table(cells, viewer)
+    for row in table.rows:
+        alarms = row.get("alarms")
+        if (
+            isinstance(alarms, Mapping)
+            and ALARM_USERS in alarms
+            and (row["municipality"], row["technology"], alarms.get("period")) in alarm_hidden
+        ):
+            row["alarms"] = {**alarms, ALARM_USERS: None}
+            row[FLAG] = [*row.get(FLAG, []), NESTED_ALARM_FLAG]
     return table
+
+
+def _hide_months(summary: Mapping[str, Any] | None, hidden_periods: set[str]) -> Any:
+    """A summary with its hidden months (and its latest-month total, if hidden) flagged."""
+    if not summary or not hidden_periods:
+        return summary
+    shown = dict(summary)
+    if "series" in shown:
+        shown["series"] = [
+            {**m, ALARM_USERS: None, FLAG: [ALARM_USERS]} if m["period"] in hidden_periods else m
+            for m in shown["series"]
+        ]
+    if shown.get("last_period") in hidden_periods:
+        shown[ALARM_USERS] = None
+        shown[FLAG] = [ALARM_USERS]
+    return shown
+
+
+def suppress_alarm_summary(
+    summary: Mapping[str, Any] | None,
+    hidden: set[AlarmMonth],
+    municipality: str | None = None,
+    technology: str | None = None,
+) -> Any:
+    """A municipality's or a technology's alarm summary as the viewer of ``hidden`` may see it."""
+    periods = {
+        period
+        for m, t, period in hidden
+        if (municipality is None or m == municipality) and (technology is None or t == technology)
+    }
+    return _hide_months(summary, periods)
+
+
+def suppress_alarm_view(
+    view: Mapping[str, Any], hidden: set[AlarmMonth], members: Iterable[str]
+) -> dict[str, Any]:
+    """The ``/v1/alarms`` view: report rows and every rollup that includes a hidden report."""
+    shown = dict(view)
+    shown["reports"] = [
+        {**r, ALARM_USERS: None, FLAG: [ALARM_USERS]}
+        if (r["municipality"], r["technology"], r["period"]) in hidden
+        else r
+        for r in view["reports"]
+    ]
+    # Only the reports in this (filtered) view are in its rollups.
+    present = {(r["municipality"], r["technology"], r["period"]) for r in view["reports"]} & hidden
+    member_codes = set(members)
+    region_of = {r["municipality"]: r["region"] for r in view["reports"]}
+    shown["municipalities"] = [
+        _hide_months(m, {p for code, _, p in present if code == m["municipality"]})
+        for m in view["municipalities"]
+    ]
+    shown["regions"] = [
+        _hide_months(g, {p for code, _, p in present if region_of.get(code) == g["region"]})
+        for g in view["regions"]
+    ]
+    shown["alliance"] = _hide_months(view["alliance"], {p for code, _, p in present if code in member_codes})
+    return shown

@@ -15,12 +15,13 @@ from starlette.responses import Response
 from api.deps import PlatformDep
 from api.indicator_models import AlarmsOut, CompetenceOut
 from api.responses import csv_bytes, wants_csv
-from api.routes.views import CSV_CONTENT, RegionCode
-from api.security import READER
+from api.routes.views import CSV_CONTENT, RegionCode, alarm_hidden
+from api.security import READER, Reader
 from schemas.events import AlarmPlatform, Programme, TechnologyCode
 from schemas.reference import reference
 from services.indicators import alarms as alarm_rollups
 from services.indicators import competence as competence_rollups
+from services.suppression import FLAG, suppress_alarm_view
 
 router = APIRouter(prefix="/v1", tags=["indicators"], dependencies=[READER])
 
@@ -48,7 +49,8 @@ async def _cached(
     def render() -> tuple[bytes, str]:
         view = build()
         if as_csv:
-            return csv_bytes(view["reports"], csv_columns), "text/csv; charset=utf-8"
+            rows = ({**r, FLAG: "|".join(r.get(FLAG, []))} for r in view["reports"])
+            return csv_bytes(rows, csv_columns), "text/csv; charset=utf-8"
         return orjson.dumps(view), "application/json"
 
     cached = platform.view_cache.peek(key)
@@ -64,6 +66,7 @@ async def _cached(
 )
 async def alarms(
     platform: PlatformDep,
+    principal: Reader,
     municipality: Annotated[MunicipalityFilter | None, Query(description="34xx or 04xx")] = None,
     region: RegionCode | None = None,
     technology: TechnologyCode | None = None,  # type: ignore[valid-type]
@@ -80,8 +83,17 @@ async def alarms(
     queries = platform.indicator_queries
     as_csv = wants_csv(accept, format)
     filters = (municipality, region, technology, platform_id, period_from, period_to, target_s)
+    viewer = principal.viewer
 
     def build() -> dict[str, Any]:
+        view = filtered()
+        if viewer.sees_all:
+            return view
+        # Hidden months are decided over every report, then the filtered view is suppressed.
+        members = platform.membership.members()
+        return suppress_alarm_view(view, alarm_hidden(platform, viewer), members)
+
+    def filtered() -> dict[str, Any]:
         return queries.alarms(
             platform.membership.members(),
             municipality=municipality,
@@ -93,7 +105,8 @@ async def alarms(
             target_s=target_s,
         )
 
-    return await _cached(platform, ("alarms", *filters, as_csv), build, alarm_rollups.REPORT_FIELDS)
+    key = ("alarms", *filters, viewer.key, as_csv)
+    return await _cached(platform, key, build, (*alarm_rollups.REPORT_FIELDS, FLAG))
 
 
 @router.get(

@@ -24,7 +24,16 @@ from api.security import Reader
 from schemas.events import PhaseCode, TechnologyCode
 from schemas.reference import reference
 from services.queries import CELL_FIELDS
-from services.suppression import FLAG, SMALL_COUNT_FIELDS, suppress_cells, suppress_pilot
+from services.suppression import (
+    FLAG,
+    SMALL_COUNT_FIELDS,
+    AlarmMonth,
+    Viewer,
+    hidden_alarm_months,
+    suppress_alarm_summary,
+    suppress_cells,
+    suppress_pilot,
+)
 
 CSV_CELL_FIELDS = (*CELL_FIELDS, FLAG)
 
@@ -57,7 +66,9 @@ async def adoption(
         # Suppression is decided on the whole table, then filtered (see services.suppression).
         cells = [
             c
-            for c in suppress_cells(platform.queries.adoption()["cells"], viewer).rows
+            for c in suppress_cells(
+                platform.queries.adoption()["cells"], viewer, alarm_hidden(platform, viewer)
+            ).rows
             if (region is None or reference().region_of(c["municipality"]) == region)
             and (technology is None or c["technology"] == technology)
             and (phase is None or c["phase"] == phase)
@@ -83,12 +94,18 @@ def municipalities(platform: PlatformDep, principal: Reader) -> Any:
 @router.get("/municipalities/{code}", response_model=MunicipalityProcurementProfileOut, responses=NOT_FOUND)
 def municipality(code: str, platform: PlatformDep, principal: Reader) -> Any:
     profile = platform.queries.municipality(code)
-    if not principal.viewer.sees(profile["code"]):
+    viewer = principal.viewer
+    if not viewer.sees(profile["code"]):
+        hidden = alarm_hidden(platform, viewer)
         shown = {
             (c["municipality"], c["technology"]): c
-            for c in suppress_cells(platform.queries.adoption()["cells"], principal.viewer).rows
+            for c in suppress_cells(platform.queries.adoption()["cells"], viewer, hidden).rows
             if c["municipality"] == profile["code"]
         }
+        if profile.get("alarms"):
+            profile["alarms"] = suppress_alarm_summary(
+                profile["alarms"], hidden, municipality=profile["code"]
+            )
         profile["cells"] = [
             _with_counts(c, shown.get((c["municipality"], c["technology"]))) for c in profile["cells"]
         ]
@@ -102,7 +119,19 @@ def technologies(platform: PlatformDep, principal: Reader) -> Any:
 
 @router.get("/technologies/{code}", response_model=TechnologyViewOut, responses=NOT_FOUND)
 def technology(code: str, platform: PlatformDep, principal: Reader) -> Any:
-    return platform.queries.technology(code)
+    view = platform.queries.technology(code)
+    if view.get("alarms") and not principal.viewer.sees_all:
+        hidden = alarm_hidden(platform, principal.viewer)
+        view["alarms"] = suppress_alarm_summary(view["alarms"], hidden, technology=code)
+    return _as(TechnologyViewOut, view)
+
+
+def alarm_hidden(platform: Any, viewer: Viewer) -> set[AlarmMonth]:
+    """The alarm months holding a count hidden from ``viewer``, over every report."""
+    if viewer.sees_all or platform.indicator_queries is None:
+        return set()
+    reports = platform.indicator_queries.alarms(platform.membership.members())["reports"]
+    return hidden_alarm_months(reports, viewer)
 
 
 @router.get("/pilots/{pilot_id}", response_model=PilotOut, responses=NOT_FOUND)

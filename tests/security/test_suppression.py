@@ -15,6 +15,9 @@ from services.suppression import (
     COORDINATOR,
     FLAG,
     Viewer,
+    hidden_alarm_months,
+    suppress_alarm_summary,
+    suppress_alarm_view,
     suppress_cells,
     suppress_pilot,
     suppress_table,
@@ -111,18 +114,88 @@ def test_no_published_total_isolates_one_hidden_value(table_and_viewer):
                 assert shown[field] == raw[field]
 
 
-def test_nested_alarm_users_are_suppressed_and_flagged_with_their_path():
-    rows = [
-        {**cell("3420", "safety-alarm", 30), "alarms": {"period": "2026-10", "users_connected": 2}},
-        {**cell("3403", "safety-alarm", 30), "alarms": {"period": "2026-10", "users_connected": 50}},
-        cell("3401", "safety-alarm", 30),
+def test_alarm_figures_hide_every_rollup_that_includes_a_hidden_report():
+    reports = [
+        {
+            "municipality": "3420",
+            "region": "sor-osterdal",
+            "technology": "safety-alarm",
+            "period": "2026-10",
+            "platform": "a",
+            "users_connected": 3,
+            "event_id": "r1",
+        },
+        {
+            "municipality": "3420",
+            "region": "sor-osterdal",
+            "technology": "safety-alarm",
+            "period": "2026-10",
+            "platform": "b",
+            "users_connected": 40,
+            "event_id": "r2",
+        },
+        {
+            "municipality": "3403",
+            "region": "hamarregionen",
+            "technology": "safety-alarm",
+            "period": "2026-10",
+            "platform": "a",
+            "users_connected": 50,
+            "event_id": "r3",
+        },
+        {
+            "municipality": "3420",
+            "region": "sor-osterdal",
+            "technology": "safety-alarm",
+            "period": "2026-09",
+            "platform": "a",
+            "users_connected": 30,
+            "event_id": "r4",
+        },
     ]
-    shown = suppress_cells(rows, ANONYMOUS).rows
+    hidden = hidden_alarm_months(reports, ANONYMOUS)
+    assert hidden == {("3420", "safety-alarm", "2026-10")}
+    assert hidden_alarm_months(reports, Viewer("3420")) == set()
+    cells = [
+        {**cell("3420", "safety-alarm", 30), "alarms": {"period": "2026-10", "users_connected": 43}},
+        {**cell("3403", "safety-alarm", 30), "alarms": {"period": "2026-10", "users_connected": 50}},
+    ]
+    shown = suppress_cells(cells, ANONYMOUS, hidden).rows
+    # 43 = 3 + 40: shown, it would give the 3 back next to the visible 40.
     assert shown[0]["alarms"] == {"period": "2026-10", "users_connected": None}
     assert shown[0][FLAG] == ["alarms.users_connected"]
-    assert shown[1]["alarms"]["users_connected"] is None  # the complement
-    assert "users_connected" not in shown[2]
-    assert suppress_cells(rows, COORDINATOR).rows == rows
+    assert shown[1]["alarms"]["users_connected"] == 50
+    month = {"period": "2026-10", "users_connected": 93}
+    view = {
+        "reports": reports,
+        "municipalities": [
+            {
+                "municipality": "3420",
+                "last_period": "2026-10",
+                "users_connected": 43,
+                "series": [{"period": "2026-09", "users_connected": 30}, {**month, "users_connected": 43}],
+            }
+        ],
+        "regions": [
+            {"region": "hamarregionen", "last_period": "2026-10", "users_connected": 50, "series": []},
+            {"region": "sor-osterdal", "last_period": "2026-10", "users_connected": 43, "series": []},
+        ],
+        "alliance": {"last_period": "2026-10", "users_connected": 93, "series": [month]},
+    }
+    out = suppress_alarm_view(view, hidden, members=["3420", "3403"])
+    assert [r["users_connected"] for r in out["reports"]] == [None, None, 50, 30]
+    assert out["municipalities"][0]["users_connected"] is None
+    assert [m["users_connected"] for m in out["municipalities"][0]["series"]] == [30, None]
+    assert out["regions"][0]["users_connected"] == 50 and out["regions"][1]["users_connected"] is None
+    assert out["alliance"]["users_connected"] is None and out["alliance"]["series"][0][FLAG] == [
+        "users_connected"
+    ]
+    assert (
+        suppress_alarm_summary(
+            {"last_period": "2026-10", "users_connected": 93}, hidden, technology="safety-alarm"
+        )["users_connected"]
+        is None
+    )
 
 
 def test_a_pilot_is_suppressed_with_its_cell_siblings_and_in_every_period():
@@ -236,3 +309,48 @@ def test_suppression_holds_in_json_csv_profiles_and_pilots(client, platform, tok
             assert cells["3403"]["users_active"] == expected, name
             # Hamar knows its own 9, so Kongsvinger's 40 is the complement Hamar cannot see.
             assert cells["3401"]["users_active"] == (None if sees_hamar else 40), name
+
+
+def test_alarm_users_are_suppressed_in_every_alarm_output(client, platform, tokens):
+    from tests.indicator_factories import alarms
+
+    reports = [
+        alarms("2026-10", users=3, municipality="3420", at="2026-11-01T08:00:00Z"),
+        alarms("2026-10", users=60, municipality="3403", at="2026-11-01T08:00:00Z"),
+    ]
+    for report in reports:
+        assert client.post("/v1/events", json=report).status_code == 202
+    assert client.post("/v1/events", json=registered("elv", municipality="3420")).status_code == 202
+    platform.drain()
+    for name, headers in _viewers(tokens).items():
+        sees = name in ("own municipality", "coordinator")
+
+        def get(url, headers=headers):
+            response = client.get(url, headers=headers, auth=None)
+            assert response.status_code == 200, (url, response.text)
+            return response
+
+        view = get("/v1/alarms").json()
+        rows = {r["municipality"]: r for r in view["reports"]}
+        csv_rows = {
+            r["municipality"]: r for r in csv.DictReader(io.StringIO(get("/v1/alarms?format=csv").text))
+        }
+        technology = get("/v1/technologies/safety-alarm").json()["alarms"]
+        profile = get("/v1/municipalities/3420").json()["alarms"]
+        cell = {c["municipality"]: c for c in get("/v1/adoption").json()["cells"]}.get("3420")
+        if sees:
+            assert rows["3420"]["users_connected"] == 3 and csv_rows["3420"]["users_connected"] == "3", name
+            assert view["alliance"]["users_connected"] == 63 and profile["users_connected"] == 3
+            if name == "coordinator":
+                assert technology["users_connected"] == 63
+        else:
+            assert rows["3420"]["users_connected"] is None and rows["3420"][FLAG] == ["users_connected"], name
+            assert csv_rows["3420"]["users_connected"] == "" and csv_rows["3420"][FLAG] == "users_connected"
+            assert rows["3403"]["users_connected"] == 60
+            # Every total that includes the hidden 3 is hidden: 63 - 60 would give it back.
+            assert view["alliance"]["users_connected"] is None
+            assert technology["users_connected"] is None
+            assert profile["users_connected"] is None
+            assert all(m["users_connected"] is None for m in profile["series"])
+            if cell is not None and cell.get("alarms"):
+                assert cell["alarms"]["users_connected"] is None
