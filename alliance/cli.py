@@ -105,6 +105,7 @@ def import_events(
     from alliance.bootstrap import build_platform
     from alliance.importing import count_lines, read_events
     from schemas.parsing import FieldError
+    from services.audit import Actor, AuditItem
     from services.ingest import IngestResult
 
     platform = build_platform(_settings(data_dir))
@@ -112,7 +113,13 @@ def import_events(
     reasons: Counter[tuple[str, str]] = Counter()
     examples: list[tuple[int, str]] = []
 
+    # The import is a write like any other: audited, with the local operator as the actor.
+    actor = Actor(None, "local-import", client_id=f"alliance import {file.name}"[:200])
+
     def tally(lines: list[int], results: list[IngestResult]) -> None:
+        items = [AuditItem(r.event_id, r.outcome, tuple(e.rule for e in r.errors)) for r in results]
+        if platform.audit is not None:
+            platform.audit.record(actor, "events.import", 200, items)
         for line, result in zip(lines, results, strict=True):
             outcomes[result.outcome] += 1
             for error in result.errors:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -120,3 +121,26 @@ def test_slow_request_is_answered_503_in_time(tmp_path):
         assert response.status_code == 503
         assert response.json()["errors"][0]["rule"] == "request_timeout"
         assert response.headers["retry-after"]
+
+
+def test_file_import_is_audited(tmp_path):
+    from typer.testing import CliRunner
+
+    from alliance.cli import app as cli
+    from services.audit import AuditLog
+
+    event = registered("imported", municipality="3403")
+    file = tmp_path / "events.jsonl"
+    file.write_text(orjson.dumps(event).decode() + "\n{broken\n", encoding="utf-8")
+    data_dir = tmp_path / "var"
+    result = CliRunner().invoke(cli, ["import", str(file), "--data-dir", str(data_dir)])
+    assert result.exit_code == 1, result.output
+    platform = build_platform(Settings(data_dir=data_dir), clock=fixed_clock)
+    try:
+        entries = AuditLog(platform.store, fixed_clock).query(action="events.import")
+    finally:
+        platform.close()
+    items = [item for entry in entries for item in entry["items"]]
+    assert {"id": event["event_id"], "outcome": "accepted"} in items
+    assert {"id": None, "outcome": "refused", "rules": ["invalid_json"]} in items
+    assert {e["role"] for e in entries} == {"local-import"}
