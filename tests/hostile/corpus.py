@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from tests.factories import D_NUMBER, FNR, H_NUMBER, lesson, metrics, phase, registered
+from tests.factories import D_NUMBER, FNR, H_NUMBER, concluded, lesson, metrics, phase, registered
 
 CASES_FILE = Path(__file__).with_name("cases.jsonl")
 PLACEHOLDERS = {
@@ -72,6 +72,7 @@ def build_event(spec: dict[str, Any], case_id: str) -> dict[str, Any]:
         "metrics": lambda: metrics(pilot, "2026-10", municipality="3420", users_active=2, at=AT),
         "lesson": lambda: lesson(pilot, municipality="3420", at=AT),
         "phase": lambda: phase(pilot, "implementing", municipality="3420", at="2026-02-01T08:00:00Z"),
+        "concluded": lambda: concluded(pilot, "discontinued", municipality="3420", at="2026-03-01T08:00:00Z"),
     }[template]()
     for path, value in fill(spec.get("set", {})).items():
         _set(event, path, value)
@@ -146,3 +147,27 @@ def repeated(case: dict[str, Any], first: Input) -> Input:
     for path, value in fill(case["repeat"].get("set", {})).items():
         _set(event, path, value)
     return Input(orjson.dumps(event), event, [event["event_id"]])
+
+
+CSV_COLUMNS = (
+    "event_id",
+    "type",
+    "municipality",
+    "occurred_at",
+    "payload.pilot_id",
+    "payload.technology",
+    "payload.title",
+)
+
+
+def csv_row(case: dict[str, Any]) -> dict[str, str]:
+    """One CSV row (``alliance import`` CSV columns) of a registration, with the case's cells."""
+    event = build_event({}, case["id"])
+    row = {
+        "event_id": event["event_id"],
+        "type": event["type"],
+        "municipality": event["municipality"],
+        "occurred_at": event["occurred_at"],
+        **{f"payload.{k}": v for k, v in event["payload"].items() if f"payload.{k}" in CSV_COLUMNS},
+    }
+    return {**row, **fill(case["csv"])}

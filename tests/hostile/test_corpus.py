@@ -7,6 +7,7 @@ refused with a reason — nothing lost, nothing doubled.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import Counter
 from pathlib import Path
@@ -23,7 +24,7 @@ from services.ingest import EVENT_IDS
 from services.ports import LogRecord
 from tests.auth import HOSPITAL_ORG, READ, WRITE, org_of
 from tests.factories import FNR, H_NUMBER
-from tests.hostile.corpus import build_event, build_input, load_cases, repeated
+from tests.hostile.corpus import CSV_COLUMNS, build_event, build_input, csv_row, load_cases, repeated
 
 CASES = load_cases()
 SECRETS = (FNR[6:], H_NUMBER[6:])  # the individual digits of synthetic identity numbers
@@ -126,9 +127,21 @@ def _summary(output: str) -> Counter[str]:
     return counts
 
 
-def run_import(lines: list[bytes], data_dir: Path, tmp_path: Path) -> tuple[int, str]:
-    file = tmp_path / "hostile.jsonl"
-    file.write_bytes(b"\n".join(lines) + b"\n")
+def _csv_file(cases: list[dict[str, Any]], path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for case in cases:
+            writer.writerow(csv_row(case))
+    return path
+
+
+def run_import(
+    lines: list[bytes], data_dir: Path, tmp_path: Path, file: Path | None = None
+) -> tuple[int, str]:
+    if file is None:
+        file = tmp_path / "hostile.jsonl"
+        file.write_bytes(b"\n".join(lines) + b"\n")
     result = CliRunner().invoke(cli, ["import", str(file), "--data-dir", str(data_dir)], terminal_width=200)
     return result.exit_code, result.output
 
@@ -136,7 +149,10 @@ def run_import(lines: list[bytes], data_dir: Path, tmp_path: Path) -> tuple[int,
 @pytest.mark.parametrize("case", [c for c in CASES if c["channel"] == "import"], ids=lambda c: c["id"])
 def test_import_case(case, tmp_path):
     data_dir = tmp_path / "var"
-    code, output = run_import(_import_lines(case), data_dir, tmp_path)
+    if "csv" in case:
+        code, output = run_import([], data_dir, tmp_path, _csv_file([case], tmp_path / "hostile.csv"))
+    else:
+        code, output = run_import(_import_lines(case), data_dir, tmp_path)
     expect = case["expect"]
     outcomes = [expect["outcome"], *([expect["again"]] if "again" in expect else [])]
     assert _summary(output) == Counter(outcomes), output
@@ -256,13 +272,21 @@ def test_conservation_every_input_applied_once_or_refused_with_a_reason(client, 
     assert _published(platform) - before == tally["accepted"] + setups
     platform.drain()
 
-    lines = [line for c in CASES if c["channel"] == "import" for line in _import_lines(c)]
+    importing = [c for c in CASES if c["channel"] == "import"]
+    lines = [line for c in importing if "csv" not in c for line in _import_lines(c)]
+    rows = [c for c in importing if "csv" in c]
     at_import = _published(platform)
     platform.close()
     code, output = run_import(lines, platform.settings.data_dir, tmp_path)
     summary = _summary(output)
     assert sum(summary.values()) == len(lines), output
     assert code == 1
+    code, output = run_import(
+        [], platform.settings.data_dir, tmp_path, _csv_file(rows, tmp_path / "rows.csv")
+    )
+    from_csv = _summary(output)
+    assert sum(from_csv.values()) == len(rows), output
+    summary += from_csv
     from alliance.bootstrap import build_platform
 
     reopened = build_platform(platform.settings)
