@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, FilePath, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # api/security.py and api/limits.py.
     auth_issuer: str = Field("alliance-local", min_length=1, description="Expected `iss` of tokens")
     auth_audience: str = Field("alliance", min_length=1, description="Expected `aud` of tokens")
-    auth_jwks_file: Path | None = Field(
+    auth_jwks_file: FilePath | None = Field(
         None, description="JWKS file of the token issuer (default: the local key in data_dir/keys)"
     )
     auth_jwks_url: str | None = Field(
@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     max_json_array_items: int = Field(10_000, ge=10, description="Longest array in a JSON body")
     max_json_string_chars: int = Field(100_000, ge=100, description="Longest string in a JSON body")
     request_timeout_seconds: float = Field(60.0, gt=0, le=3600, description="Time one request may take")
+
+    @model_validator(mode="after")
+    def _one_token_issuer(self) -> Settings:
+        if self.auth_jwks_file and self.auth_jwks_url:
+            raise ValueError("set ALLIANCE_AUTH_JWKS_FILE or ALLIANCE_AUTH_JWKS_URL, not both")
+        return self
 
     @model_validator(mode="after")
     def _distributed_needs_servers(self) -> Settings:

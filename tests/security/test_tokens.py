@@ -157,3 +157,46 @@ def test_cli_issues_tokens_the_api_accepts(platform, client, tmp_path):
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     refused = CliRunner().invoke(cli, ["token", "issue", "--org", "974760673", "--data-dir", str(tmp_path)])
     assert refused.exit_code == 2
+
+
+def test_an_external_issuer_with_rs256_keys_as_maskinporten_uses(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from fastapi.testclient import TestClient
+
+    from alliance.bootstrap import build_platform
+    from alliance.settings import Settings
+    from api.app import create_app
+    from tests.conftest import fixed_clock
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwks = tmp_path / "maskinporten-jwks.json"
+    jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "mp-1", "alg": "RS256", "use": "sig"}]}))
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        auth_jwks_file=jwks,
+        auth_issuer="https://test.maskinporten.no/",
+        auth_audience="https://alliance.example/api",
+    )
+    platform = build_platform(settings, clock=fixed_clock)
+    now = int(time.time())
+    claims = {
+        "iss": "https://test.maskinporten.no/",
+        "aud": "https://alliance.example/api",
+        "iat": now,
+        "exp": now + 120,
+        "scope": "alliance:read",
+        "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{COORDINATOR_ORG}"},
+        "client_id": "0a1b2c3d",
+    }
+    token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "mp-1"})
+    try:
+        with TestClient(create_app(platform, process=False)) as client:
+            assert client.get("/v1/audit", headers=_bearer(token)).status_code == 200
+            # The local development key is not trusted once an issuer is configured.
+            local = LocalIssuer(tmp_path / "var" / "keys").ensure()
+            dev = local.issue(COORDINATOR_ORG, READ, settings.auth_issuer, settings.auth_audience)
+            response = client.get("/v1/audit", headers=_bearer(dev))
+            assert response.status_code == 401 and "unknown key" in _challenge(response)
+    finally:
+        platform.close()
