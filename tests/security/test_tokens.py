@@ -200,3 +200,23 @@ def test_an_external_issuer_with_rs256_keys_as_maskinporten_uses(tmp_path):
             assert response.status_code == 401 and "unknown key" in _challenge(response)
     finally:
         platform.close()
+
+
+def test_a_cached_token_is_refused_once_it_expires(platform, tokens):
+    from api.security import AuthError, TokenVerifier
+
+    settings = platform.settings.model_copy(update={"auth_leeway_seconds": 0})
+    verifier = TokenVerifier(settings)
+    now = time.time()
+    token = tokens.issuer.issue(
+        COORDINATOR_ORG, READ, settings.auth_issuer, settings.auth_audience, now=now, lifetime_seconds=60
+    )
+    assert verifier.verify(token).role == "coordinator"
+    assert verifier.verify(token).role == "coordinator"  # from the cache
+    short = tokens.issuer.issue(
+        COORDINATOR_ORG, READ, settings.auth_issuer, settings.auth_audience, exp=int(now) + 1
+    )
+    assert verifier.verify(short).org_number == COORDINATOR_ORG
+    time.sleep(max(0.0, int(now) + 1.05 - time.time()))
+    with pytest.raises(AuthError, match="token expired"):
+        verifier.verify(short)
