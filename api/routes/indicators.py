@@ -15,8 +15,9 @@ from starlette.responses import Response
 from api.deps import PlatformDep
 from api.indicator_models import AlarmsOut, CompetenceOut
 from api.responses import csv_bytes, wants_csv
-from api.routes.views import CSV_CONTENT, RegionCode, alarm_hidden
+from api.routes.views import CSV_CONTENT, RegionCode
 from api.security import READER, Reader
+from api.suppressed import alarm_hidden
 from schemas.events import AlarmPlatform, Programme, TechnologyCode
 from schemas.reference import reference
 from services.indicators import alarms as alarm_rollups

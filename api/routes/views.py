@@ -21,15 +21,13 @@ from api.models import (
 from api.procurement_models import AdoptionWithContractsOut, MunicipalityProcurementProfileOut
 from api.responses import JSONResponse, csv_bytes, wants_csv
 from api.security import Reader
+from api.suppressed import adoption_table, alarm_hidden
 from schemas.events import PhaseCode, TechnologyCode
 from schemas.reference import reference
 from services.queries import CELL_FIELDS
 from services.suppression import (
     FLAG,
     SMALL_COUNT_FIELDS,
-    AlarmMonth,
-    Viewer,
-    hidden_alarm_months,
     suppress_alarm_summary,
     suppress_cells,
     suppress_pilot,
@@ -66,9 +64,7 @@ async def adoption(
         # Suppression is decided on the whole table, then filtered (see services.suppression).
         cells = [
             c
-            for c in suppress_cells(
-                platform.queries.adoption()["cells"], viewer, alarm_hidden(platform, viewer)
-            ).rows
+            for c in adoption_table(platform, viewer).rows
             if (region is None or reference().region_of(c["municipality"]) == region)
             and (technology is None or c["technology"] == technology)
             and (phase is None or c["phase"] == phase)
@@ -124,14 +120,6 @@ def technology(code: str, platform: PlatformDep, principal: Reader) -> Any:
         hidden = alarm_hidden(platform, principal.viewer)
         view["alarms"] = suppress_alarm_summary(view["alarms"], hidden, technology=code)
     return _as(TechnologyViewOut, view)
-
-
-def alarm_hidden(platform: Any, viewer: Viewer) -> set[AlarmMonth]:
-    """The alarm months holding a count hidden from ``viewer``, over every report."""
-    if viewer.sees_all or platform.indicator_queries is None:
-        return set()
-    reports = platform.indicator_queries.alarms(platform.membership.members())["reports"]
-    return hidden_alarm_months(reports, viewer)
 
 
 @router.get("/pilots/{pilot_id}", response_model=PilotOut, responses=NOT_FOUND)
