@@ -9,17 +9,30 @@ import time
 
 import orjson
 import pytest
+from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
 from alliance.bootstrap import build_platform
 from alliance.demo import demo_events
 from alliance.settings import Settings
+from api.app import create_app
 from tests import servers
 from tests.conftest import fixed_clock
 from tests.factories import phase, registered
 from tests.integration.distributed import wait_until
 
 pytestmark = pytest.mark.integration
+
+
+# Lessons, benefits, peers and diffusion: read through the same routes in both shapes.
+INSIGHT_CALLS = (
+    "/v1/lessons?limit=500",
+    "/v1/lessons?q=alarm%20opplæring&limit=100",
+    "/v1/lessons?q=supplier&region=sor-osterdal&outcome=scaled_up",
+    "/v1/benefits",
+    "/v1/municipalities/3420/peers?technology=safety-alarm",
+    "/v1/technologies/safety-alarm/diffusion",
+)
 
 
 def embedded_views(events: list[dict], tmp_path, pilot_ids: list[str]) -> tuple[dict, dict]:
@@ -30,6 +43,17 @@ def embedded_views(events: list[dict], tmp_path, pilot_ids: list[str]) -> tuple[
     views = platform.queries.adoption(), {p: platform.queries.pilot(p) for p in pilot_ids}
     platform.close()
     return views
+
+
+def embedded_insights(events: list[dict], tmp_path) -> dict[str, dict]:
+    """The insight calls answered by an embedded platform on the real clock (as the API's is)."""
+    platform = build_platform(Settings(data_dir=tmp_path / "insights", cache_seconds=0))
+    platform.ingest.submit(events, "api")
+    platform.drain()
+    with TestClient(create_app(platform, process=False)) as client:
+        answers = {call: client.get(call).json() for call in INSIGHT_CALLS}
+    platform.close()
+    return answers
 
 
 def shuffled_with_duplicates(events: list[dict], seed: int, duplicates: int) -> list[dict]:
@@ -65,6 +89,13 @@ def test_same_events_give_identical_views_in_both_shapes(distributed, tmp_path):
             assert client.get(f"/v1/pilots/{pilot_id}").json() == expected
         status = client.get(f"/v1/events/{intruder['event_id']}").json()
         assert (status["status"], status["reason"]) == ("rejected", "pilot_owned_by_other_municipality")
+        expected_insights = embedded_insights(events, tmp_path)
+        assert expected_insights["/v1/lessons?limit=500"]["total"] > 0
+        wait_until(
+            lambda: {call: client.get(call).json() for call in INSIGHT_CALLS} == expected_insights,
+            30,
+            what="equal lessons, benefits, peers and diffusion",
+        )
         assert client.get(f"/v1/events/{base[0]['event_id']}").json()["status"] == "processed"
 
     # Rebuild replays the topic into fresh read models (workers stopped first).
