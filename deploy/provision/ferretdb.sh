@@ -47,16 +47,9 @@ LOCK_FILE="$RUN_DIR/ferretdb.lock"
 ADDR="127.0.0.1:$FERRETDB_PORT"
 URI="mongodb://$ADDR/"
 
-log() { printf 'ferretdb.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() {
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
-}
-
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH (needed to $2)"
-}
+# log, die, usage, need and the process helpers.
+# shellcheck source=deploy/provision/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 go_bin() {
     if command -v go >/dev/null 2>&1; then
@@ -135,8 +128,6 @@ cmd_build() {
 # --- process helpers ---------------------------------------------------------
 
 PROCESS_PATTERN='ferretdb-sqlite'
-# shellcheck source=deploy/provision/lib.sh
-source "$SCRIPT_DIR/lib.sh"
 
 # Exit 0 when FerretDB answers a MongoDB `ping`.
 answers() {

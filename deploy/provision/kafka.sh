@@ -47,16 +47,9 @@ ADDR_FILE="$STATE_DIR/listen.addr"
 LOCK_FILE="$RUN_DIR/kafka.lock"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 
-log() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() {
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
-}
-
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH (needed to $2)"
-}
+# log, die, usage, need and the process helpers.
+# shellcheck source=deploy/provision/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 java_bin() {
     if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
@@ -126,8 +119,6 @@ cmd_fetch() {
 # --- process helpers ---------------------------------------------------------
 
 PROCESS_PATTERN='kafka\.Kafka'
-# shellcheck source=deploy/provision/lib.sh
-source "$SCRIPT_DIR/lib.sh"
 
 # Ask the broker for cluster metadata; exit 0 when a broker is registered.
 answers() {

@@ -1,6 +1,18 @@
-# Process helpers shared by the provisioning scripts (sourced, not run).
+# Helpers shared by the provisioning scripts (sourced, not run).
 # The sourcing script sets PID_FILE, LOG_FILE and PROCESS_PATTERN (a grep pattern that
-# identifies its server in /proc/PID/cmdline).
+# identifies its server in /proc/PID/cmdline) before calling the process helpers.
+
+log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# The script's header comment is its usage text.
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH (needed to $2)"
+}
 
 read_pid() {
     if [[ -f "$PID_FILE" ]]; then cat "$PID_FILE" 2>/dev/null || true; fi
