@@ -39,6 +39,7 @@ from typing import Any
 from rich.table import Table
 
 from schemas.parsing import FieldError
+from services.audit import AuditHook, AuditItem
 from services.ingest import IngestService
 
 NAMESPACE = uuid.UUID("0d7a1c5e-2f43-4c8e-9b1a-6e0f4d2b7a31")
@@ -136,8 +137,9 @@ def column_of(error: FieldError) -> str:
 class AlarmImport:
     """Imports rows through :class:`IngestService` in batches and keeps the tallies for the summary."""
 
-    def __init__(self, ingest: IngestService) -> None:
+    def __init__(self, ingest: IngestService, audit: AuditHook | None = None) -> None:
         self.ingest = ingest
+        self.audit = audit
         self.counts: Counter[str] = Counter()
         self.reasons: Counter[tuple[str, str]] = Counter()
         self.refusals: list[tuple[int, str, str]] = []
@@ -146,6 +148,18 @@ class AlarmImport:
         """Submit the valid rows; tally every outcome by row number."""
         ready = [row for row in rows if row.event is not None]
         results = self.ingest.submit([row.event for row in ready], "import") if ready else []
+        if self.audit is not None:
+            refused = [
+                AuditItem(None, "refused", tuple(e.rule for e in row.errors))
+                for row in rows
+                if row.event is None
+            ]
+            self.audit(
+                [
+                    *(AuditItem(r.event_id, r.outcome, tuple(e.rule for e in r.errors)) for r in results),
+                    *refused,
+                ]
+            )
         for row, result in zip(ready, results, strict=True):
             self._tally(row.number, result.outcome, result.errors)
         for row in rows:
@@ -177,9 +191,12 @@ class AlarmImport:
         return tables
 
 
-def run(path: Path, ingest: IngestService, advance: Any) -> AlarmImport:
-    """Import every row of ``path`` in batches, calling ``advance(rows)`` after each (progress bar)."""
-    job = AlarmImport(ingest)
+def run(path: Path, ingest: IngestService, advance: Any, audit: AuditHook | None = None) -> AlarmImport:
+    """Import every row of ``path`` in batches, calling ``advance(rows)`` after each (progress bar).
+
+    ``audit`` receives each batch's outcomes, for the audit log.
+    """
+    job = AlarmImport(ingest, audit)
     batch: list[Row] = []
     for row in read_rows(path):
         batch.append(row)

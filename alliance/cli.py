@@ -24,6 +24,7 @@ from alliance.token_cli import token_app
 
 if TYPE_CHECKING:
     from alliance.bootstrap import Platform
+    from services.audit import AuditHook
 
 app = typer.Typer(
     help="Innovation alliance platform for welfare technology (Innlandet).", no_args_is_help=True
@@ -167,6 +168,19 @@ def import_events(
         raise typer.Exit(1)
 
 
+def _audit_hook(platform: Platform, action: str, path: Path) -> AuditHook:
+    """Audits a file import batch by batch, with the local operator as the actor."""
+    from services.audit import Actor, AuditItem
+
+    actor = Actor(None, "local-import", client_id=f"alliance import {path.name}"[:200])
+
+    def record(items: list[AuditItem]) -> None:
+        if platform.audit is not None and items:
+            platform.audit.record(actor, action, 200, items)
+
+    return record
+
+
 @app.command("import-alarms")
 def import_alarms(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Monthly CSV export")],
@@ -181,7 +195,12 @@ def import_alarms(
     try:
         with _progress() as progress:
             task = progress.add_task(f"Importing {file.name}", total=count_lines(file))
-            job = run(file, platform.ingest, lambda rows: progress.advance(task, rows))
+            job = run(
+                file,
+                platform.ingest,
+                lambda rows: progress.advance(task, rows),
+                _audit_hook(platform, "alarms.import", file),
+            )
     except MissingColumns as missing:
         platform.close()
         console.print(f"[red]Missing columns:[/red] {missing} — nothing was imported")
@@ -213,7 +232,7 @@ def import_ocds(
     from alliance.ocds_import import OcdsImport
 
     platform = build_platform(_settings(data_dir))
-    job = OcdsImport(platform.procurement_ingest)
+    job = OcdsImport(platform.procurement_ingest, _audit_hook(platform, "procurement.import", path))
     files = find_files(path)
     with _byte_progress() as progress:
         task = progress.add_task(f"Importing {path.name}", total=sum(f.stat().st_size for f in files))

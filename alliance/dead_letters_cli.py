@@ -9,6 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.audit import Actor
+from services.dead_letters import replay_audit_items
+
 if TYPE_CHECKING:
     from alliance.bootstrap import Platform
 
@@ -76,6 +79,9 @@ def replay(
     platform = _platform()
     try:
         results = platform.dead_letters.replay(letter_ids)
+        if platform.audit is not None:
+            actor = Actor(None, "local-operator", client_id="alliance dead-letters replay")
+            platform.audit.record(actor, "dead_letters.replay", 200, replay_audit_items(results))
     finally:
         platform.close()
     table = Table(title="Replay")

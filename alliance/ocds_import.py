@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.table import Table
 
 from alliance.ocds_files import Submission, read_submissions
+from services.audit import AuditHook, AuditItem
 from services.procurement.ingest import ProcurementIngest
 from services.procurement.validation import Refusal
 
@@ -24,8 +25,9 @@ _INDEX = re.compile(r"\[\d+\]")
 class OcdsImport:
     """Feeds files to the procurement ingest and keeps the counts for the summary."""
 
-    def __init__(self, ingest: ProcurementIngest) -> None:
+    def __init__(self, ingest: ProcurementIngest, audit: AuditHook | None = None) -> None:
         self.ingest = ingest
+        self.audit = audit
         self.counts: Counter[str] = Counter()
         self.reasons: Counter[tuple[str, str]] = Counter()
         self.examples: list[tuple[str, str]] = []
@@ -45,6 +47,14 @@ class OcdsImport:
         if submission.value == []:
             return
         result = self.ingest.submit(submission.value)
+        if self.audit is not None:
+            self.audit(
+                [
+                    AuditItem(r.release_id, r.outcome, tuple(f.rule for f in r.refusals))
+                    for r in result.results
+                ]
+                or [AuditItem(None, "refused", tuple(f.rule for f in result.refusals))]
+            )
         if result.refusals:
             label = self._label(submission, 0) if len(submission.lines or []) == 1 else submission.file.name
             self._refused(label, result.refusals, result.refused)

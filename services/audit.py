@@ -47,6 +47,10 @@ class AuditItem:
         return body
 
 
+AuditHook = Callable[[list[AuditItem]], None]
+"""Where a long write (a file import) reports each batch's outcomes."""
+
+
 class AuditLog:
     """Records writes and answers coordinators' questions about them."""
 

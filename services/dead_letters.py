@@ -13,6 +13,7 @@ import orjson
 from schemas.events import DeadLetter
 from schemas.parsing import FieldError
 from schemas.topics import DEAD_LETTER, PILOT_EVENTS, PROCUREMENT_RELEASES
+from services.audit import AuditItem
 from services.ports import EventLog, LogEntry, LogRecord
 
 
@@ -156,3 +157,15 @@ class DeadLetterLog:
         for result in results:
             log.info("replay %s", result.status, extra={"event_id": result.event_id, "letter": result.id})
         return results
+
+
+def replay_audit_items(results: Iterable[ReplayResult]) -> list[AuditItem]:
+    """A replay as audit items: the letter's event id (or letter id), replayed or refused with why."""
+    return [
+        AuditItem(
+            r.event_id or r.id,
+            "accepted" if r.status == "replayed" else "refused",
+            () if r.status == "replayed" else (r.status,),
+        )
+        for r in results
+    ]

@@ -12,8 +12,8 @@ from api.deps import PlatformDep
 from api.errors import error_body
 from api.models import ErrorOut
 from api.responses import JSONResponse
-from api.security import COORDINATOR
-from services.dead_letters import UnknownDeadLetter
+from api.security import COORDINATOR, Coordinator
+from services.dead_letters import UnknownDeadLetter, replay_audit_items
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"], dependencies=[COORDINATOR])
 
@@ -83,8 +83,11 @@ async def show_dead_letter(letter_id: str, platform: PlatformDep) -> Any:
     response_model=ReplayOut,
     summary="Re-publish the original messages of the given dead letters (event_id kept: never counted twice)",
 )
-async def replay_dead_letters(body: ReplayIn, platform: PlatformDep) -> Any:
+async def replay_dead_letters(body: ReplayIn, platform: PlatformDep, principal: Coordinator) -> Any:
     results = await run_in_threadpool(platform.dead_letters.replay, body.ids)
+    await run_in_threadpool(
+        platform.audit.record, principal.actor, "dead_letters.replay", 200, replay_audit_items(results)
+    )
     return {
         "replayed": sum(r.status == "replayed" for r in results),
         "results": [{"id": r.id, "status": r.status, "event_id": r.event_id} for r in results],

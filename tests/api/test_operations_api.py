@@ -103,6 +103,11 @@ def test_dead_letters_are_listed_shown_and_replayed_without_double_counting(clie
     body = response.json()
     assert body["replayed"] == 1
     assert [r["status"] for r in body["results"]] == ["replayed", "unknown"]
+    (audited,) = client.get("/v1/audit", params={"action": "dead_letters.replay"}).json()
+    assert [(i["id"], i["outcome"]) for i in audited["items"]] == [
+        (intruder["event_id"], "accepted"),
+        ("0-999", "refused"),
+    ]
     # The original bytes again, event_id and all.
     (replayed,) = platform.log.read("pilot-events", 0, end, 10)
     (original,) = platform.log.read("pilot-events", 0, letter["offset"], 1)
