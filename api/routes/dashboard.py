@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.dashboard.page import SearchForm, build_page
 from api.deps import PlatformDep
-from api.security import PUBLIC
+from api.security import READER
 from schemas.events import TechnologyCode
 
 HERE = Path(__file__).resolve().parent.parent / "dashboard"
@@ -23,7 +23,8 @@ templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
 )
 static_files = StaticFiles(directory=HERE / "static")
-router = APIRouter(tags=["dashboard"], dependencies=[PUBLIC])
+# The dashboard shows the shared views, so it is as open as they are (ALLIANCE_READ_REQUIRES_TOKEN).
+router = APIRouter(tags=["dashboard"], dependencies=[READER])
 RegionCode = Literal["fjellregionen", "sor-osterdal", "kongsvingerregionen", "hamarregionen"]
 
 

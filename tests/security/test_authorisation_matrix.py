@@ -34,7 +34,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/v1/benefits"): "reader",
     ("GET", "/v1/municipalities/{code}/peers"): "reader",
     ("GET", "/v1/technologies/{code}/diffusion"): "reader",
-    ("GET", "/"): "public",
+    ("GET", "/"): "reader",
     ("POST", "/v1/procurement/releases"): "municipality_writer",
     ("GET", "/v1/procurement/records"): "reader",
     ("GET", "/v1/procurement/records/{ocid:path}"): "reader",
