@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         description="Prefix of every topic name (environments on one broker)",
     )
     batch_size: int = Field(5000, ge=1, le=100_000, description="Events per processing batch")
+    batch_wait_seconds: float = Field(
+        0.02,
+        gt=0,
+        le=10,
+        description="How long a worker waits to fill a batch (under load batches fill while it writes)",
+    )
     cache_seconds: float = Field(
         1.0, ge=0, le=60, description="How long a read view may be served from memory"
     )

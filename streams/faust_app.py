@@ -160,7 +160,7 @@ def build_worker_app(
 
     @app.agent(topic, name=f"{service.name}-agent", concurrency=1)
     async def consume(stream: Any) -> None:
-        async for batch in stream.take_events(settings.batch_size, within=0.1):
+        async for batch in stream.take_events(settings.batch_size, within=settings.batch_wait_seconds):
             await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch], metrics)
 
     return app
