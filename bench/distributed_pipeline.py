@@ -6,7 +6,8 @@
 * latency from ``POST /v1/events`` to ``processed`` at a steady 500 events/s.
 
 Needs Kafka and a MongoDB-wire server: started here through ``deploy/provision`` (FerretDB
-on SQLite by default) unless ``--kafka`` and ``--mongo`` point at running ones.
+on SQLite by default, and stopped again at the end) unless ``--kafka`` and ``--mongo`` point at
+running ones.
 Run: ``.venv/bin/python bench/distributed_pipeline.py [--histories 10]``.
 Targets: ≥ 20 000 events/s per worker and ≥ 30 % of the raw consumer;
 p99 from POST to processed < 500 ms.
@@ -267,8 +268,20 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--only-latency", action="store_true", help="skip the throughput runs")
     args = parser.parse_args()
+    provisioned = [
+        script for script, given in (("kafka.sh", args.kafka), ("ferretdb.sh", args.mongo)) if not given
+    ]
     bootstrap = args.kafka or provision("kafka.sh")
     mongo = args.mongo or provision("ferretdb.sh")
+    try:
+        run(args, bootstrap, mongo)
+    finally:
+        # Servers provisioned here are stopped again: a forgotten FerretDB keeps a core busy.
+        for script in provisioned:
+            subprocess.run([str(ROOT / "deploy" / "provision" / script), "stop"], check=False, timeout=120)
+
+
+def run(args: argparse.Namespace, bootstrap: str, mongo: str) -> None:
     name = f"bench{uuid.uuid4().hex[:8]}"
     workdir = ROOT / "bench" / "results"
     workdir.mkdir(parents=True, exist_ok=True)
