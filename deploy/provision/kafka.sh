@@ -180,7 +180,7 @@ show_log_tail() {
 wait_until_ready() {
     local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
     while ((SECONDS < deadline)); do
-        if ! is_running; then
+        if has_exited; then
             show_log_tail
             die "Kafka exited during start-up"
         fi

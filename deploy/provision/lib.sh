@@ -23,9 +23,20 @@ is_running() {
     local pid
     pid="$(read_pid)"
     [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$PROCESS_PATTERN" || return 1
+    # No pipe into grep -q here: under pipefail an early grep exit can fail the check.
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+    [[ "$cmdline" =~ $PROCESS_PATTERN ]] || return 1
     # A zombie is not running.
     [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]]
+}
+
+# True when the server has gone: two looks apart, because its cmdline reads empty for
+# an instant while the launching shell execs into it.
+has_exited() {
+    is_running && return 1
+    sleep 0.3
+    ! is_running
 }
 
 port_in_use() {
