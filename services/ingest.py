@@ -7,9 +7,15 @@ valid events in the same batch still land. Duplicates are detected against the
 * same ``event_id``, same content → ``duplicate`` (harmless, nothing is published again);
 * same ``event_id``, different content → ``conflict`` (HTTP 409);
 
-An id is registered *before* it is published and marked published after the log has
-acknowledged it, so a crash or a log outage in between never loses an event: the client
-retries (it got no 202), and an unpublished registration is published on the retry.
+An id is registered *before* it is published and marked published (in ``published_event_ids``)
+after the log has acknowledged it, so a crash or a log outage in between never loses an
+event: the client retries (it got no 202), and an unpublished registration is published on
+the retry.
+
+Both collections are insert-only and the common case reads nothing: an insert of a new id
+either lands or is refused by the unique ``_id``, and only refused ids are read back. On a
+server that scans for every lookup or replace (FerretDB v1 on SQLite), a read-then-update
+registry made each submission slower as the registry grew.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ import orjson
 from schemas.events import Source
 from schemas.parsing import EventRefused, FieldError, RecordedEvent, parse_event, record_event
 from schemas.topics import PILOT_EVENTS
-from services.ports import DocumentStore, EventLog, LogRecord, Upsert
+from services.ports import DocumentStore, EventLog, LogRecord
 
 EVENT_IDS = "event_ids"
+PUBLISHED_EVENT_IDS = "published_event_ids"
 Outcome = Literal["accepted", "duplicate", "conflict", "refused"]
 
 
@@ -111,12 +118,7 @@ class IngestService:
                 PILOT_EVENTS.name,
                 [LogRecord(key=r.event.municipality, value=orjson.dumps(r.to_record())) for r in to_publish],
             )
-            self.store.write(
-                [
-                    Upsert(EVENT_IDS, {"_id": r.event_id, "hash": r.content_hash, "published": True})
-                    for r in to_publish
-                ]
-            )
+            self.store.insert_new(PUBLISHED_EVENT_IDS, [{"_id": r.event_id} for r in to_publish])
         return results
 
     def _register(
@@ -125,23 +127,19 @@ class IngestService:
         """Register new ids; sort the rest into duplicates, conflicts and unfinished publishes."""
         if not candidates:
             return []
-        known = self.store.get_many(EVENT_IDS, candidates)
-        fresh = [
-            {"_id": event_id, "hash": recorded.content_hash, "published": False}
-            for event_id, (_, recorded) in candidates.items()
-            if event_id not in known
-        ]
-        raced = self.store.insert_new(EVENT_IDS, fresh) if fresh else set()
-        if raced:
-            known |= self.store.get_many(EVENT_IDS, raced)
+        fresh = [{"_id": event_id, "hash": rec.content_hash} for event_id, (_, rec) in candidates.items()]
+        existing = self.store.insert_new(EVENT_IDS, fresh)
+        known = self.store.get_many(EVENT_IDS, existing) if existing else {}
+        published = set(self.store.get_many(PUBLISHED_EVENT_IDS, existing)) if existing else set()
         publish = []
         for event_id, (index, recorded) in candidates.items():
-            entry = known.get(event_id)
+            entry = known.get(event_id) if event_id in existing else None
             if entry is None:
                 publish.append(recorded)
             elif entry["hash"] != recorded.content_hash:
                 results[index] = IngestResult(index, "conflict", event_id, [_CONFLICT])
-            elif entry.get("published"):
+            # ``published`` on the registration itself: registries written by earlier versions.
+            elif event_id in published or entry.get("published"):
                 results[index] = IngestResult(index, "duplicate", event_id)
             else:
                 # Registered by an attempt that never reached the log: publish it now.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from schemas.reference import reference
 from services.adoption.pilots import derive_pilot, fact_status
 from services.adoption.service import CELLS, FACTS, PILOTS, REJECTIONS
-from services.ingest import EVENT_IDS
+from services.ingest import EVENT_IDS, PUBLISHED_EVENT_IDS
 from services.membership import MembershipService
 from services.ports import DocumentStore
 
@@ -230,7 +230,9 @@ class Queries:
                 "reason": rejection["reason"],
                 "errors": rejection.get("errors", []),
             }
-        registered = self.store.get(EVENT_IDS, event_id)
+        if self.store.get(PUBLISHED_EVENT_IDS, event_id) is not None:
+            return {"event_id": event_id, "status": "accepted"}
+        registered = self.store.get(EVENT_IDS, event_id)  # registries written by earlier versions
         if registered is not None and registered.get("published"):
             return {"event_id": event_id, "status": "accepted"}
         raise NotFound(f"Unknown event {event_id!r}")
