@@ -31,6 +31,9 @@ FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
 FERRETDB_STOP_TIMEOUT="${FERRETDB_STOP_TIMEOUT:-30}"
 
 SRC_DIR="$SCRIPT_DIR/ferretdb"
+# Fixes applied to the FerretDB module before building (see each patch's header).
+PATCH_DIR="$SRC_DIR/patches"
+FERRETDB_MODULE="github.com/FerretDB/FerretDB"
 BIN_DIR="$CACHE_DIR/ferretdb/bin"
 BIN="$BIN_DIR/ferretdb-sqlite"
 BIN_STAMP="$BIN_DIR/.source-hash"
@@ -93,7 +96,7 @@ source_hash() {
     local go
     go="$(go_bin)"
     {
-        cat "$SRC_DIR/main.go" "$SRC_DIR/go.mod" "$SRC_DIR/go.sum"
+        cat "$SRC_DIR/main.go" "$SRC_DIR/go.mod" "$SRC_DIR/go.sum" "$PATCH_DIR"/*.patch
         echo "$GO_TAGS"
         "$go" version
     } | sha256sum | cut -d' ' -f1
@@ -101,6 +104,24 @@ source_hash() {
 
 built() {
     [[ -x "$BIN" && -f "$BIN_STAMP" && "$(cat "$BIN_STAMP")" == "$(source_hash)" ]]
+}
+
+# A copy of our main package whose FerretDB module is a patched copy of the released one
+# (go.mod replace), in the cache; prints its directory.
+prepare_patched_source() {
+    local go="$1" work="$CACHE_DIR/ferretdb/src" module patch
+    rm -rf "$work" && mkdir -p "$work" || return 1
+    cp "$SRC_DIR/main.go" "$SRC_DIR/go.mod" "$SRC_DIR/go.sum" "$work/" || return 1
+    (cd "$work" && "$go" mod download "$FERRETDB_MODULE") >&2 || return 1
+    module="$(cd "$work" && "$go" list -m -f '{{.Dir}}' "$FERRETDB_MODULE")" || return 1
+    [[ -d "$module" ]] || return 1
+    cp -R "$module" "$work/ferretdb-module" && chmod -R u+w "$work/ferretdb-module" || return 1
+    for patch in "$PATCH_DIR"/*.patch; do
+        log "applying $(basename "$patch")"
+        patch --quiet --forward --batch -d "$work/ferretdb-module" -p1 <"$patch" >&2 || return 1
+    done
+    (cd "$work" && "$go" mod edit -replace "$FERRETDB_MODULE=./ferretdb-module") >&2 || return 1
+    echo "$work"
 }
 
 cmd_build() {
@@ -115,7 +136,13 @@ cmd_build() {
     log "building FerretDB into $BIN (first build takes a few minutes; log $BUILD_LOG) ..."
     local started=$SECONDS
     local tmp="$BIN.tmp.$$"
-    if ! (cd "$SRC_DIR" && "$go" build -trimpath -tags "$GO_TAGS" -o "$tmp" .) >"$BUILD_LOG" 2>&1; then
+    local work
+    mkdir -p "$STATE_DIR" && : >"$BUILD_LOG"
+    if ! work="$(prepare_patched_source "$go" 2>>"$BUILD_LOG")"; then
+        tail -n 40 "$BUILD_LOG" >&2 || true
+        die "could not prepare the patched FerretDB source"
+    fi
+    if ! (cd "$work" && "$go" build -trimpath -tags "$GO_TAGS" -o "$tmp" .) >>"$BUILD_LOG" 2>&1; then
         tail -n 40 "$BUILD_LOG" >&2 || true
         rm -f "$tmp"
         die "go build failed"
