@@ -114,15 +114,17 @@ def build_worker_app(
     sink: DeadLetterSink,
     health: WorkerHealth | None = None,
     metrics: Metrics | None = None,
+    group: str | None = None,
 ) -> faust.App:
     """A Faust app with one agent feeding ``service`` from its topic in batches.
 
     ``health`` gets the event loop's heartbeat and learns when partitions were first
-    assigned (the worker is ready from then on, with the store reachable).
+    assigned (the worker is ready from then on, with the store reachable). ``group`` names
+    the consumer group (default: ``alliance-<prefix><service>``).
     """
     spec = SERVICE_TOPICS[service.name]
     app = faust.App(
-        f"alliance-{settings.topic_prefix}{service.name}",
+        group or f"alliance-{settings.topic_prefix}{service.name}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         key_serializer="raw",
         value_serializer="raw",
