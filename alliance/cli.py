@@ -346,7 +346,15 @@ def worker(
     ops = OpsServer(health, settings.host, settings.worker_port).start()
     console.print(f"Worker {service}: /metrics, /healthz, /readyz on http://{settings.host}:{ops.port}")
     sink = DeadLetterSink(platform.log, platform.clock)
-    faust_app = build_worker_app(settings, platform.consumers[service], sink, health, platform.metrics)
+    topic = SERVICE_TOPICS[service].name
+    faust_app = build_worker_app(
+        settings,
+        platform.consumers[service],
+        sink,
+        health,
+        platform.metrics,
+        work_waiting=lambda partitions: monitor.work_waiting(service, topic, partitions),
+    )
     # Logging is configured above (JSON lines); Faust must not replace it.
     faust.Worker(faust_app, loglevel="info", quiet=True, override_logging=False).execute_from_commandline()
 

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     )
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or plain text")
     lag_sample_seconds: float = Field(5.0, gt=0, le=300, description="How often consumer lag is sampled")
+    stall_exit_seconds: float = Field(
+        120.0,
+        ge=0,
+        le=3600,
+        description="A worker with records waiting but no batch for this long exits (0: never)",
+    )
     # Access control (Maskinporten-style bearer tokens) and hostile-input limits: see
     # api/security.py and api/limits.py.
     auth_issuer: str = Field("alliance-local", min_length=1, description="Expected `iss` of tokens")

@@ -10,7 +10,10 @@ store adapters block). Nothing is ever acked and dropped:
 * an unexpected error dead-letters the batch's messages with ``processing_error`` (they can
   be replayed after a fix: their ``event_id`` keeps a replay from counting twice);
 * on SIGTERM the batch in hand is finished and written before the worker stops (its
-  position is stored with the state, so whatever is not written yet is simply redelivered).
+  position is stored with the state, so whatever is not written yet is simply redelivered);
+* a worker that holds partitions with work waiting but gets no batch for
+  ``stall_exit_seconds`` exits with :data:`streams.stall.STALL_EXIT_CODE`, for its
+  supervisor to start it again (see :mod:`streams.stall`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import Sequence
+import os
+import time
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import faust
@@ -31,6 +36,7 @@ from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TopicSpec
 from services.dead_letters import DeadLetterSink
 from services.ports import LogEntry, Unavailable
 from streams.ops_server import WorkerHealth
+from streams.stall import STALL_EXIT_CODE, StallWatch
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30.0
@@ -115,12 +121,14 @@ def build_worker_app(
     health: WorkerHealth | None = None,
     metrics: Metrics | None = None,
     group: str | None = None,
+    work_waiting: Callable[[set[int]], bool] | None = None,
 ) -> faust.App:
     """A Faust app with one agent feeding ``service`` from its topic in batches.
 
     ``health`` gets the event loop's heartbeat and learns when partitions were first
     assigned (the worker is ready from then on, with the store reachable). ``group`` names
-    the consumer group (default: ``alliance-<prefix><service>``).
+    the consumer group (default: ``alliance-<prefix><service>``). ``work_waiting`` tells
+    whether records wait on any of the given partitions; with it, a stalled worker exits.
     """
     spec = SERVICE_TOPICS[service.name]
     app = faust.App(
@@ -141,9 +149,9 @@ def build_worker_app(
         broker_session_timeout=10.0,
         broker_heartbeat_interval=2.0,
     )
-    topic = app.topic(
-        settings.topic_prefix + spec.name, key_type=bytes, value_type=bytes, partitions=spec.partitions
-    )
+    topic_name = settings.topic_prefix + spec.name
+    topic = app.topic(topic_name, key_type=bytes, value_type=bytes, partitions=spec.partitions)
+    watch = StallWatch(settings.stall_exit_seconds, time.monotonic())
 
     @app.on_partitions_assigned.connect
     async def _forget_working_set(_app: Any, assigned: Any = None, **_kwargs: Any) -> None:
@@ -153,6 +161,7 @@ def build_worker_app(
             reset()
         if health is not None:
             health.recovered = True
+        watch.progressed(time.monotonic())
 
     if health is not None:
 
@@ -160,9 +169,30 @@ def build_worker_app(
         async def _heartbeat() -> None:
             health.beat()
 
+    if work_waiting is not None and settings.stall_exit_seconds > 0:
+
+        @app.timer(min(5.0, settings.stall_exit_seconds))
+        async def _watchdog() -> None:
+            assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == topic_name}
+            if watch.stalled(time.monotonic(), bool(assigned) and work_waiting(assigned)):
+                log.error(
+                    "%s: records wait on partitions %s but no batch came for %.0fs; exiting for a restart",
+                    service.name,
+                    sorted(assigned),
+                    settings.stall_exit_seconds,
+                    extra={"service": service.name},
+                )
+                # Positions are stored with the state: a restart carries on where this stopped.
+                os._exit(STALL_EXIT_CODE)
+
     @app.agent(topic, name=f"{service.name}-agent", concurrency=1)
     async def consume(stream: Any) -> None:
         async for batch in stream.take_events(settings.batch_size, within=settings.batch_wait_seconds):
-            await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch], metrics)
+            watch.busy = True
+            try:
+                await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch], metrics)
+            finally:
+                watch.busy = False
+                watch.progressed(time.monotonic())
 
     return app

@@ -202,6 +202,8 @@ class LagMonitor:
         self.consumers = list(consumers)  # (service name, topic)
         self.interval = interval
         self.store_ok = False
+        self.lags: dict[tuple[str, str, int], int] = {}  # (service, topic, partition) → lag
+        self.sampled_at: float | None = None  # time.monotonic() of the last complete sample
         self.sampled = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lag-monitor", daemon=True)
@@ -227,7 +229,18 @@ class LagMonitor:
                 labels = (service, topic, str(partition))
                 self.metrics.consumer_position.labels(*labels).set(position)
                 self.metrics.consumer_lag.labels(*labels).set(max(0, end - position))
+                self.lags[(service, topic, partition)] = max(0, end - position)
+        self.sampled_at = time.monotonic()
         self.sampled.set()
+
+    def work_waiting(self, service: str, topic: str, partitions: Iterable[int]) -> bool:
+        """Whether a fresh sample (at most two intervals old) shows lag on any of ``partitions``.
+
+        Without a fresh sample (a server down) nothing is known, and nothing is claimed.
+        """
+        if self.sampled_at is None or time.monotonic() - self.sampled_at > 2 * self.interval + 1:
+            return False
+        return any(self.lags.get((service, topic, p), 0) > 0 for p in partitions)
 
     def _run(self) -> None:
         while not self._stop.is_set():
