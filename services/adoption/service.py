@@ -145,14 +145,15 @@ class AdoptionService:
                 continue  # indicator events share the topic; the indicators service owns them
             facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
 
-        repaired = self._load_pilots({f["p"]["pilot_id"] for f in facts})
+        batch = frozenset((e.topic, e.partition, e.offset) for e in entries)
+        repaired = self._load_pilots({f["p"]["pilot_id"] for f in facts}, batch=batch)
         split = split_new(self.working.known({f["p"]["pilot_id"] for f in facts}), facts)
         # Facts are written first and only ever inserted: the store refuses an id it already
         # holds, which catches an event_id reused for another pilot (the working set only
         # knows each pilot's own facts).
         reused = self.store.insert_new(FACTS, [fact_document(f) for f in split.new]) if split.new else set()
         if reused:
-            repaired += self._sort_out_reused(split, reused)
+            repaired += self._sort_out_reused(split, reused, batch)
 
         pilot_ids = {f["p"]["pilot_id"] for f in split.new}
         states = {pid: self.working.states[pid] for pid in pilot_ids if pid in self.working.states}
@@ -203,7 +204,9 @@ class AdoptionService:
             dead_lettered=len(letters),
         )
 
-    def _sort_out_reused(self, split: Split, reused: set[str]) -> list[Change]:
+    def _sort_out_reused(
+        self, split: Split, reused: set[str], batch: frozenset[tuple[str, int, int]]
+    ) -> list[Change]:
         """Facts the store already held: a redelivery after a crash, or an id reused elsewhere.
 
         A redelivered fact (same content) means the crash came after the facts were written
@@ -218,9 +221,14 @@ class AdoptionService:
         split.new = [f for f in split.new if f["id"] not in reused and f["p"]["pilot_id"] not in reload]
         for pid in reload:
             self.working.forget(pid)
-        return self._load_pilots(reload, always_read_facts=True)
+        return self._load_pilots(reload, always_read_facts=True, batch=batch)
 
-    def _load_pilots(self, pilot_ids: set[str], always_read_facts: bool = False) -> list[Change]:
+    def _load_pilots(
+        self,
+        pilot_ids: set[str],
+        always_read_facts: bool = False,
+        batch: frozenset[tuple[str, int, int]] = frozenset(),
+    ) -> list[Change]:
         """Bring pilots into the working set: state rebuilt from the stored facts.
 
         A pilot with no stored state has no stored facts (states are written, also for
@@ -229,7 +237,9 @@ class AdoptionService:
         the two writes is caught by :meth:`_sort_out_reused`.
 
         Returns the pilots whose stored state disagreed with their facts (a crash between
-        writes), as changes to write back together with their cells.
+        writes), as changes to write back together with their cells. So are the pilots that
+        hold facts read from ``batch`` (log positions): that batch was applied in part
+        before, and the crash may have come after a state was written but before its cell.
         """
         missing = sorted(pilot_ids - set(self.working.facts))
         if not missing:
@@ -248,7 +258,10 @@ class AdoptionService:
             result = rebuild(pid, list(stored_facts[pid].values()))
             before = stored_states.get(pid)
             self.working.states[pid] = result.state
-            if before != result.state:
+            if before == result.state:
+                if any(tuple(f.get("src") or ()) in batch for f in stored_facts[pid].values()):
+                    repaired.append((pid, before, result.state))
+            else:
                 repaired.append((pid, before, result.state))
                 # The crash may also have come before its dead letters were sent.
                 self._pending_letters += [

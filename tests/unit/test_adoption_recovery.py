@@ -59,3 +59,34 @@ def test_event_id_reused_for_another_pilot_is_dead_lettered():
     assert views.public_cells()["3420:safety-alarm"]["pilots"] == 1
     letters = [orjson.loads(e.value) for e in views.log.read("dead-letter", 0, 0, 100)]
     assert [(d["event_id"], d["reason"]) for d in letters] == [(first["event_id"], "conflicting_event_id")]
+
+
+@pytest.mark.parametrize("stop_before", ["cells", "positions"])
+def test_crash_after_states_before_cells_is_repaired_on_redelivery(monkeypatch, stop_before):
+    # On a server without transactions the writes of a batch land collection by collection;
+    # here the pilots' states land and the process dies before the cells (or the position).
+    owner = registered("p1", municipality="3420", at="2020-01-01T00:00:00Z")
+    batch = [
+        phase("p1", "operation", municipality="3420", at="2021-01-01T00:00:00Z"),
+        metrics("p1", "2021-01", municipality="3420", users_active=4, at="2021-02-01T00:00:00Z"),
+    ]
+    expected = fold([owner], batch)
+
+    views = fold([owner])
+    real_write = views.store.write
+
+    def partial(writes):
+        landed = [w for w in writes if w.collection not in (stop_before, "positions")]
+        real_write(landed)
+        raise Crash("power cut")
+
+    monkeypatch.setattr(views.store, "write", partial)
+    with pytest.raises(Crash):
+        views.apply(batch)
+    monkeypatch.setattr(views.store, "write", real_write)
+    assert views.pilot_states() == expected.pilot_states()  # the states are already new
+
+    views.service = AdoptionService(views.store, DeadLetterSink(views.log, fixed_clock))
+    views.service.handle(views.log.read("pilot-events", 0, 1, 100))
+    assert views.public_cells() == expected.public_cells()
+    assert views.pilot_states() == expected.pilot_states()
