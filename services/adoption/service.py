@@ -283,12 +283,17 @@ class AdoptionService:
         """Drop redelivered entries below the position committed with the state.
 
         Applying them again would be harmless (facts are keyed by event_id); skipping them
-        is just cheaper after a rebalance or a restart from an older broker offset.
+        is just cheaper after a rebalance or a restart from an older broker offset. A
+        partition's position is read from the store once, then kept with the working set
+        (which is cleared on every rebalance and every failure).
         """
         keys = {position_id(self.name, e.topic, e.partition) for e in entries}
-        positions = {k: int(d["offset"]) for k, d in self.store.get_many(POSITIONS, keys).items()}
-        if not positions:
-            return entries
+        known = self.working.positions
+        unknown = keys - known.keys()
+        if unknown:
+            stored = self.store.get_many(POSITIONS, unknown)
+            known.update({k: int(stored[k]["offset"]) if k in stored else 0 for k in unknown})
+        positions = {k: known[k] for k in keys}
         return [
             e for e in entries if e.offset >= positions.get(position_id(self.name, e.topic, e.partition), 0)
         ]
