@@ -268,27 +268,7 @@ cmd_start() {
 }
 
 stop_locked() {
-    if ! is_running; then
-        rm -f "$PID_FILE"
-        log "FerretDB is not running"
-        return 0
-    fi
-    local pid
-    pid="$(read_pid)"
-    log "stopping FerretDB (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + FERRETDB_STOP_TIMEOUT))
-    while is_running && ((SECONDS < deadline)); do
-        sleep 0.2
-    done
-    if is_running; then
-        log "FerretDB did not stop within ${FERRETDB_STOP_TIMEOUT}s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        while is_running; do sleep 0.2; done
-    fi
-    wait_ports_free "$FERRETDB_PORT" || true
-    rm -f "$PID_FILE"
-    log "FerretDB stopped"
+    stop_server FerretDB "$FERRETDB_STOP_TIMEOUT" "$FERRETDB_PORT"
 }
 
 cmd_stop() {
@@ -298,18 +278,7 @@ cmd_stop() {
 
 cmd_kill() {
     take_lock
-    if ! is_running; then
-        rm -f "$PID_FILE"
-        log "FerretDB is not running"
-        return 0
-    fi
-    local pid
-    pid="$(read_pid)"
-    log "killing FerretDB (pid $pid) with SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while is_running; do sleep 0.2; done
-    wait_ports_free "$FERRETDB_PORT" || true
-    rm -f "$PID_FILE"
+    kill_server FerretDB "$FERRETDB_PORT"
 }
 
 cmd_status() {

@@ -350,27 +350,7 @@ cmd_start() {
 }
 
 stop_locked() {
-    if ! is_running; then
-        rm -f "$PID_FILE"
-        log "Kafka is not running"
-        return 0
-    fi
-    local pid
-    pid="$(read_pid)"
-    log "stopping Kafka (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
-    while is_running && ((SECONDS < deadline)); do
-        sleep 0.5
-    done
-    if is_running; then
-        log "Kafka did not stop within ${KAFKA_STOP_TIMEOUT}s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        while is_running; do sleep 0.2; done
-    fi
-    wait_ports_free "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" || true
-    rm -f "$PID_FILE"
-    log "Kafka stopped"
+    stop_server Kafka "$KAFKA_STOP_TIMEOUT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
 }
 
 cmd_stop() {
@@ -380,18 +360,7 @@ cmd_stop() {
 
 cmd_kill() {
     take_lock
-    if ! is_running; then
-        rm -f "$PID_FILE"
-        log "Kafka is not running"
-        return 0
-    fi
-    local pid
-    pid="$(read_pid)"
-    log "killing Kafka (pid $pid) with SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while is_running; do sleep 0.2; done
-    wait_ports_free "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" || true
-    rm -f "$PID_FILE"
+    kill_server Kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
 }
 
 cmd_status() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the provisioning scripts (sourced, not run).
 # The sourcing script sets PID_FILE, LOG_FILE and PROCESS_PATTERN (a grep pattern that
 # identifies its server in /proc/PID/cmdline) before calling the process helpers.
@@ -56,4 +57,51 @@ wait_ports_free() {
         ((SECONDS < deadline)) || return 1
         sleep 0.2
     done
+}
+
+# Stop the server named by PID_FILE: SIGTERM, then SIGKILL after TIMEOUT seconds; then wait
+# until its PORTS are free. Usage: stop_server NAME TIMEOUT PORT...
+stop_server() {
+    local name="$1" timeout="$2"
+    shift 2
+    if ! is_running; then
+        rm -f "$PID_FILE"
+        log "$name is not running"
+        return 0
+    fi
+    local pid
+    pid="$(read_pid)"
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + timeout))
+    while is_running && ((SECONDS < deadline)); do
+        sleep 0.2
+    done
+    if is_running; then
+        log "$name did not stop within ${timeout}s; sending SIGKILL"
+        kill_server "$name" "$@"
+        return 0
+    fi
+    wait_ports_free "$@" || true
+    rm -f "$PID_FILE"
+    log "$name stopped"
+}
+
+# SIGKILL the server named by PID_FILE (as a crash would), then wait until its PORTS are
+# free. Usage: kill_server NAME PORT...
+kill_server() {
+    local name="$1"
+    shift
+    if ! is_running; then
+        rm -f "$PID_FILE"
+        log "$name is not running"
+        return 0
+    fi
+    local pid
+    pid="$(read_pid)"
+    log "killing $name (pid $pid) with SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while is_running; do sleep 0.2; done
+    wait_ports_free "$@" || true
+    rm -f "$PID_FILE"
 }
