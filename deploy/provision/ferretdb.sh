@@ -64,19 +64,6 @@ go_bin() {
     fi
 }
 
-python_bin() {
-    if [[ -n "${ALLIANCE_PYTHON:-}" ]]; then
-        echo "$ALLIANCE_PYTHON"
-    elif [[ -n "${VIRTUAL_ENV:-}" && -x "$VIRTUAL_ENV/bin/python" ]]; then
-        echo "$VIRTUAL_ENV/bin/python"
-    elif [[ -x "$PROJECT_ROOT/.venv/bin/python" ]]; then
-        echo "$PROJECT_ROOT/.venv/bin/python"
-    else
-        need python3 "check that FerretDB answers"
-        command -v python3
-    fi
-}
-
 # Serialise build/start/stop across concurrent callers (e.g. parallel test workers).
 take_lock() {
     mkdir -p "$STATE_DIR"
@@ -158,7 +145,7 @@ PROCESS_PATTERN='ferretdb-sqlite'
 
 # Exit 0 when FerretDB answers a MongoDB `ping`.
 answers() {
-    timeout 20 "$(python_bin)" - "$URI" <<'PY' >/dev/null 2>&1
+    timeout 20 "$(python_bin "check that FerretDB answers")" - "$URI" <<'PY' >/dev/null 2>&1
 import socket
 import sys
 

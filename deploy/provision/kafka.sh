@@ -60,19 +60,6 @@ java_bin() {
     fi
 }
 
-python_bin() {
-    if [[ -n "${ALLIANCE_PYTHON:-}" ]]; then
-        echo "$ALLIANCE_PYTHON"
-    elif [[ -n "${VIRTUAL_ENV:-}" && -x "$VIRTUAL_ENV/bin/python" ]]; then
-        echo "$VIRTUAL_ENV/bin/python"
-    elif [[ -x "$PROJECT_ROOT/.venv/bin/python" ]]; then
-        echo "$PROJECT_ROOT/.venv/bin/python"
-    else
-        need python3 "check that the broker answers"
-        command -v python3
-    fi
-}
-
 # Serialise start/stop/fetch across concurrent callers (e.g. parallel test workers).
 take_lock() {
     mkdir -p "$RUN_DIR"
@@ -122,7 +109,7 @@ PROCESS_PATTERN='kafka\.Kafka'
 
 # Ask the broker for cluster metadata; exit 0 when a broker is registered.
 answers() {
-    timeout 20 "$(python_bin)" - "$BOOTSTRAP" <<'PY' >/dev/null 2>&1
+    timeout 20 "$(python_bin "check that the broker answers")" - "$BOOTSTRAP" <<'PY' >/dev/null 2>&1
 import socket
 import struct
 import sys

@@ -59,18 +59,23 @@ wait_ports_free() {
     done
 }
 
+# The pid of the running server; otherwise forget the pid file, say so and fail.
+running_pid() {
+    if is_running; then
+        read_pid
+        return 0
+    fi
+    rm -f "$PID_FILE"
+    log "$1 is not running"
+    return 1
+}
+
 # Stop the server named by PID_FILE: SIGTERM, then SIGKILL after TIMEOUT seconds; then wait
 # until its PORTS are free. Usage: stop_server NAME TIMEOUT PORT...
 stop_server() {
-    local name="$1" timeout="$2"
+    local name="$1" timeout="$2" pid
     shift 2
-    if ! is_running; then
-        rm -f "$PID_FILE"
-        log "$name is not running"
-        return 0
-    fi
-    local pid
-    pid="$(read_pid)"
+    pid="$(running_pid "$name")" || return 0
     log "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
     local deadline=$((SECONDS + timeout))
@@ -90,18 +95,27 @@ stop_server() {
 # SIGKILL the server named by PID_FILE (as a crash would), then wait until its PORTS are
 # free. Usage: kill_server NAME PORT...
 kill_server() {
-    local name="$1"
+    local name="$1" pid
     shift
-    if ! is_running; then
-        rm -f "$PID_FILE"
-        log "$name is not running"
-        return 0
-    fi
-    local pid
-    pid="$(read_pid)"
+    pid="$(running_pid "$name")" || return 0
     log "killing $name (pid $pid) with SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     while is_running; do sleep 0.2; done
     wait_ports_free "$@" || true
     rm -f "$PID_FILE"
+}
+
+# The Python that checks a server answers: ALLIANCE_PYTHON, the active or the project's
+# virtual environment, else python3 (needed WHY). Usage: python_bin WHY
+python_bin() {
+    if [[ -n "${ALLIANCE_PYTHON:-}" ]]; then
+        echo "$ALLIANCE_PYTHON"
+    elif [[ -n "${VIRTUAL_ENV:-}" && -x "$VIRTUAL_ENV/bin/python" ]]; then
+        echo "$VIRTUAL_ENV/bin/python"
+    elif [[ -x "$PROJECT_ROOT/.venv/bin/python" ]]; then
+        echo "$PROJECT_ROOT/.venv/bin/python"
+    else
+        need python3 "$1"
+        command -v python3
+    fi
 }
