@@ -293,10 +293,7 @@ class AdoptionService:
         if unknown:
             stored = self.store.get_many(POSITIONS, unknown)
             known.update({k: int(stored[k]["offset"]) if k in stored else 0 for k in unknown})
-        positions = {k: known[k] for k in keys}
-        return [
-            e for e in entries if e.offset >= positions.get(position_id(self.name, e.topic, e.partition), 0)
-        ]
+        return [e for e in entries if e.offset >= known[position_id(self.name, e.topic, e.partition)]]
 
     def _rebuild(self, pilot_ids: set[str], new: list[Fact]) -> dict[str, Any]:
         """Rebuild pilots from all their facts (first registration, owner change, withdrawn figure)."""
