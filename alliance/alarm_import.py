@@ -39,8 +39,8 @@ from typing import Any
 from rich.table import Table
 
 from schemas.parsing import FieldError
-from services.audit import AuditHook, AuditItem
-from services.ingest import IngestService
+from services.governance.audit import AuditHook, AuditItem
+from services.intake.events import IngestService
 
 NAMESPACE = uuid.UUID("0d7a1c5e-2f43-4c8e-9b1a-6e0f4d2b7a31")
 FIGURES = (

@@ -10,25 +10,30 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from alliance.metrics import Metrics
 from alliance.settings import Settings
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TOPICS
 from services.adoption.service import AdoptionService
-from services.audit import AuditLog
-from services.dead_letters import DeadLetterLog, DeadLetterSink
+from services.core.dead_letters import DeadLetterLog, DeadLetterSink
+from services.core.ports import DocumentStore, EventLog
+from services.governance.audit import AuditLog
+from services.governance.membership import MembershipService
 from services.indicators.queries import IndicatorQueries
 from services.indicators.service import IndicatorsService
-from services.ingest import IngestService
 from services.insights.queries import InsightQueries
-from services.membership import MembershipService
-from services.ports import DocumentStore, EventLog
-from services.procurement.ingest import ProcurementIngest
+from services.insights.views import Queries
+from services.intake.events import IngestService
+from services.intake.releases import ProcurementIngest
 from services.procurement.queries import ProcurementQueries
 from services.procurement.service import ProcurementService
-from services.queries import Queries
-from services.view_cache import ViewCache
-from streams.embedded import EmbeddedRunner, LogPump
-from streams.instrumented import InstrumentedLog, InstrumentedStore, LagMonitor, MeasuredConsumer
+from streams.adapters.view_cache import ViewCache
+from streams.observability.instrumented import (
+    InstrumentedLog,
+    InstrumentedStore,
+    LagMonitor,
+    MeasuredConsumer,
+)
+from streams.observability.metrics import Metrics
+from streams.runners.embedded import EmbeddedRunner, LogPump
 
 
 def utc_now() -> datetime:
@@ -103,15 +108,15 @@ class Platform:
 def build_log(settings: Settings) -> EventLog:
     log: EventLog
     if settings.shape == "embedded":
-        from streams.logs.sqlite import SqliteEventLog
+        from streams.adapters.logs.sqlite import SqliteEventLog
 
         log = SqliteEventLog(settings.data_dir / "events.db")
     else:
-        from streams.logs.kafka import KafkaEventLog
+        from streams.adapters.logs.kafka import KafkaEventLog
 
         log = KafkaEventLog(settings.kafka_bootstrap or "")
     if settings.topic_prefix:
-        from streams.logs.prefixed import PrefixedEventLog
+        from streams.adapters.logs.prefixed import PrefixedEventLog
 
         log = PrefixedEventLog(log, settings.topic_prefix)
     return log
@@ -119,10 +124,10 @@ def build_log(settings: Settings) -> EventLog:
 
 def build_store(settings: Settings) -> DocumentStore:
     if settings.shape == "embedded":
-        from services.stores.sqlite import SqliteDocumentStore
+        from streams.adapters.stores.sqlite import SqliteDocumentStore
 
         return SqliteDocumentStore(settings.data_dir / "views.db")
-    from services.stores.mongo import MongoDocumentStore
+    from streams.adapters.stores.mongo import MongoDocumentStore
 
     return MongoDocumentStore(settings.mongo_uri or "", settings.mongo_database)
 

@@ -24,7 +24,7 @@ from alliance.token_cli import token_app
 
 if TYPE_CHECKING:
     from alliance.bootstrap import Platform
-    from services.audit import AuditHook
+    from services.governance.audit import AuditHook
 
 app = typer.Typer(
     help="Innovation alliance platform for welfare technology (Innlandet).", no_args_is_help=True
@@ -68,8 +68,8 @@ def up(
     import uvicorn
 
     from alliance.bootstrap import build_platform
-    from alliance.logs import configure_logging
     from api.app import create_app
+    from streams.observability.log_format import configure_logging
 
     settings = _settings(data_dir, host=host, port=port)
     configure_logging(json_lines=settings.log_format == "json")
@@ -106,8 +106,8 @@ def import_events(
     from alliance.bootstrap import build_platform
     from alliance.importing import count_lines, read_events
     from schemas.parsing import FieldError
-    from services.audit import Actor, AuditItem
-    from services.ingest import IngestResult
+    from services.governance.audit import Actor, AuditItem
+    from services.intake.events import IngestResult
 
     platform = build_platform(_settings(data_dir))
     outcomes: Counter[str] = Counter()
@@ -170,7 +170,7 @@ def import_events(
 
 def _audit_hook(platform: Platform, action: str, path: Path) -> AuditHook:
     """Audits a file import batch by batch, with the local operator as the actor."""
-    from services.audit import Actor, AuditItem
+    from services.governance.audit import Actor, AuditItem
 
     actor = Actor(None, "local-import", client_id=f"alliance import {path.name}"[:200])
 
@@ -284,8 +284,8 @@ def rebuild(data_dir: DataDir = None) -> None:
     from alliance.bootstrap import build_platform
     from schemas.topics import PILOT_EVENTS
     from services.adoption.service import VIEW_COLLECTIONS
+    from services.core.positions import POSITIONS
     from services.indicators.reports import COLLECTIONS as INDICATOR_COLLECTIONS
-    from services.positions import POSITIONS
     from services.procurement.records import COLLECTIONS as PROCUREMENT_COLLECTIONS
 
     platform = build_platform(_settings(data_dir))
@@ -317,9 +317,9 @@ def worker(
 
     from alliance.bootstrap import build_platform
     from schemas.topics import TOPICS
-    from services.dead_letters import DeadLetterSink
-    from streams.faust_app import SERVICE_TOPICS, build_worker_app
-    from streams.logs.kafka import create_topics
+    from services.core.dead_letters import DeadLetterSink
+    from streams.adapters.logs.kafka import create_topics
+    from streams.runners.faust_worker import SERVICE_TOPICS, build_worker_app
 
     settings = _settings()
     if settings.shape != "distributed":
@@ -333,8 +333,8 @@ def worker(
         raise typer.Exit(2)
     import faust
 
-    from alliance.logs import configure_logging
-    from streams.ops_server import OpsServer, WorkerHealth
+    from streams.observability.log_format import configure_logging
+    from streams.observability.ops_server import OpsServer, WorkerHealth
 
     configure_logging(json_lines=settings.log_format == "json")
     platform = build_platform(settings, process=f"worker-{service}")

@@ -9,8 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.audit import Actor
-from services.dead_letters import replay_audit_items
+from services.governance.audit import Actor, replay_audit_items
 
 if TYPE_CHECKING:
     from alliance.bootstrap import Platform
@@ -58,7 +57,7 @@ def list_letters(
 @app.command()
 def show(letter_id: Annotated[str, typer.Argument(help="The id shown by `dead-letters list`")]) -> None:
     """One dead letter as JSON (field paths and rules, never the refused values)."""
-    from services.dead_letters import UnknownDeadLetter
+    from services.core.dead_letters import UnknownDeadLetter
 
     platform = _platform()
     try:

@@ -27,7 +27,7 @@ BYTES_PER_SUBMISSION = 4 * 1024 * 1024
 
 @dataclass(slots=True)
 class Submission:
-    """One unit for :meth:`services.procurement.ingest.ProcurementIngest.submit`.
+    """One unit for :meth:`services.intake.releases.ProcurementIngest.submit`.
 
     ``lines`` is set for JSON Lines: the line number of each release in ``value``.
     ``size`` is how many bytes of the file it covers (for progress). ``error`` is

@@ -14,8 +14,8 @@ from pathlib import Path
 from rich.table import Table
 
 from alliance.ocds_files import Submission, read_submissions
-from services.audit import AuditHook, AuditItem
-from services.procurement.ingest import ProcurementIngest
+from services.governance.audit import AuditHook, AuditItem
+from services.intake.releases import ProcurementIngest
 from services.procurement.validation import Refusal
 
 MAX_EXAMPLES = 20

@@ -11,9 +11,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import JSONResponse
 from schemas.privacy import format_path
-from services.membership import UnknownMunicipalities
-from services.ports import Unavailable
-from services.queries import NotFound
+from services.core.errors import NotFound
+from services.core.ports import Unavailable
+from services.governance.membership import UnknownMunicipalities
 
 RETRY_AFTER_SECONDS = 5
 

@@ -14,15 +14,15 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from alliance.metrics import CONTENT_TYPE_LATEST
 from api.security import PUBLIC
+from streams.observability.metrics import CONTENT_TYPE_LATEST
 
 router = APIRouter()
 UNMATCHED = "unmatched"
 
 
 class HttpMetricsMiddleware:
-    """Records every HTTP request into the platform's :class:`alliance.metrics.Metrics`."""
+    """Records every HTTP request into the platform's :class:`streams.observability.metrics.Metrics`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -34,10 +34,10 @@ from starlette.exceptions import HTTPException
 
 from alliance.settings import Settings
 from schemas.organisations import Organisation, OrganisationRegistry
-from services.audit import Actor
-from services.suppression import ANONYMOUS as ANONYMOUS_VIEWER
-from services.suppression import COORDINATOR as COORDINATOR_VIEWER
-from services.suppression import Viewer
+from services.governance.audit import Actor
+from services.governance.suppression import ANONYMOUS as ANONYMOUS_VIEWER
+from services.governance.suppression import COORDINATOR as COORDINATOR_VIEWER
+from services.governance.suppression import Viewer
 
 SCOPE_READ = "alliance:read"
 SCOPE_WRITE = "alliance:events.write"

@@ -3,7 +3,7 @@
 For the views, the indicator routes and the dashboard alike::
 
     from api.suppressed import adoption_table
-    from services.suppression import ANONYMOUS
+    from services.governance.suppression import ANONYMOUS
 
     table = adoption_table(platform, ANONYMOUS)           # the dashboard's viewer is anonymous
     table.rows                                            # cells: 1–4 → None, named in "suppressed"
@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.suppression import AlarmMonth, SuppressedTable, Viewer, hidden_alarm_months, suppress_cells
+from services.governance.suppression import (
+    AlarmMonth,
+    SuppressedTable,
+    Viewer,
+    hidden_alarm_months,
+    suppress_cells,
+)
 
 
 def alarm_hidden(platform: Any, viewer: Viewer) -> set[AlarmMonth]:

@@ -46,7 +46,7 @@ from bench.embedded_pipeline import free_port  # noqa: E402
 from bench.tokens import operator_headers  # noqa: E402
 from schemas.events import PILOT_EVENT_TYPES  # noqa: E402
 from schemas.topics import PILOT_EVENTS, TOPICS  # noqa: E402
-from streams.logs.kafka import create_topics  # noqa: E402
+from streams.adapters.logs.kafka import create_topics  # noqa: E402
 
 console = Console()
 
@@ -127,10 +127,10 @@ def in_memory_ceiling(events: list[dict]) -> float:
     from datetime import UTC, datetime
 
     from services.adoption.service import AdoptionService
-    from services.dead_letters import DeadLetterSink
-    from services.ports import LogEntry
-    from services.stores.memory import MemoryDocumentStore
-    from streams.logs.memory import MemoryEventLog
+    from services.core.dead_letters import DeadLetterSink
+    from services.core.ports import LogEntry
+    from streams.adapters.logs.memory import MemoryEventLog
+    from streams.adapters.stores.memory import MemoryDocumentStore
 
     service = AdoptionService(
         MemoryDocumentStore(), DeadLetterSink(MemoryEventLog(), lambda: datetime.now(UTC))

@@ -19,10 +19,10 @@ from pathlib import Path
 import faust
 
 from alliance.settings import Settings
-from services.dead_letters import DeadLetterSink
-from services.ports import LogEntry
-from streams.faust_app import build_worker_app
-from streams.logs.memory import MemoryEventLog
+from services.core.dead_letters import DeadLetterSink
+from services.core.ports import LogEntry
+from streams.adapters.logs.memory import MemoryEventLog
+from streams.runners.faust_worker import build_worker_app
 
 
 class CountingService:

@@ -2,7 +2,7 @@
 
 The files live in ``schemas/data/reference`` with their sources in ``SOURCES.md``.
 Everything here is static; alliance *membership* is run-time data (see
-``services.membership``) and only its default comes from here.
+``services.governance.membership``) and only its default comes from here.
 """
 
 from __future__ import annotations

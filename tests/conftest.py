@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from alliance.bootstrap import Platform, build_platform
 from alliance.settings import Settings
 from api.app import create_app
-from tests.auth import PlatformTokens, SigningAuth
+from tests.support.auth import PlatformTokens, SigningAuth
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -33,7 +33,7 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
 def client(platform: Platform) -> Iterator[TestClient]:
     """The API over ``platform``; call ``platform.drain()`` to process what was posted.
 
-    Requests are signed transparently (``tests.auth.SigningAuth``): events of one
+    Requests are signed transparently (``tests.support.auth.SigningAuth``): events of one
     municipality as that municipality, everything else as the alliance operator.
     """
     with TestClient(create_app(platform, process=False)) as test_client:

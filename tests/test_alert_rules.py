@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.promtool import promtool
+from tests.support.promtool import promtool
 
 PROMETHEUS = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
 DASHBOARD = PROMETHEUS.parent / "grafana" / "dashboards" / "alliance.json"
@@ -52,7 +52,7 @@ def test_every_alert_has_a_unit_test_and_they_pass():
 
 
 def test_rules_and_dashboard_use_only_metrics_the_platform_exposes():
-    from alliance.metrics import Metrics
+    from streams.observability.metrics import Metrics
 
     exposed = Metrics("api", "embedded").exposition().decode()
     families = set(re.findall(r"^# TYPE (\w+) ", exposed, flags=re.M))

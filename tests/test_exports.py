@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from schemas.export import EXPORT_DIR, rendered_exports
-from tests.factories import registered
+from tests.support.factories import registered
 
 ROOT = Path(__file__).resolve().parents[1]
 PARSER_DIR = ROOT / "tools" / "asyncapi"

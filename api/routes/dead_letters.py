@@ -13,7 +13,8 @@ from api.errors import error_body
 from api.models import ErrorOut
 from api.responses import JSONResponse
 from api.security import COORDINATOR, Coordinator
-from services.dead_letters import UnknownDeadLetter, replay_audit_items
+from services.core.dead_letters import UnknownDeadLetter
+from services.governance.audit import replay_audit_items
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"], dependencies=[COORDINATOR])
 

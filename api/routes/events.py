@@ -15,8 +15,8 @@ from api.models import BatchOut, ErrorOut, EventAcceptedOut, EventRefusedOut, Ev
 from api.responses import JSONResponse
 from api.security import MunicipalityWriter, Principal, Reader, writer_scope
 from schemas.events import PilotEvent
-from services.audit import AuditItem
-from services.ingest import NOT_PERMITTED, IngestResult
+from services.governance.audit import AuditItem
+from services.intake.events import NOT_PERMITTED, IngestResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 

@@ -20,9 +20,9 @@ from api.security import READER, Reader
 from api.suppressed import alarm_hidden
 from schemas.events import AlarmPlatform, Programme, TechnologyCode
 from schemas.reference import reference
+from services.governance.suppression import FLAG, suppress_alarm_view
 from services.indicators import alarms as alarm_rollups
 from services.indicators import competence as competence_rollups
-from services.suppression import FLAG, suppress_alarm_view
 
 router = APIRouter(prefix="/v1", tags=["indicators"], dependencies=[READER])
 

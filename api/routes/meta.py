@@ -12,8 +12,8 @@ from api.models import HealthOut, MembershipIn, MembershipOut
 from api.responses import JSONResponse
 from api.security import PUBLIC, Coordinator, Reader
 from schemas.export import EXPORT_DIR
-from services.audit import AuditItem
-from services.membership import UnknownMunicipalities
+from services.governance.audit import AuditItem
+from services.governance.membership import UnknownMunicipalities
 
 router = APIRouter()
 

@@ -27,8 +27,8 @@ from api.responses import JSONResponse, csv_bytes, wants_csv
 from api.security import MunicipalityWriter, Principal, Reader, writer_scope
 from schemas.events import TechnologyCode
 from schemas.reference import reference
-from services.audit import AuditItem
-from services.procurement.ingest import NOT_PERMITTED, SubmissionResult
+from services.governance.audit import AuditItem
+from services.intake.releases import NOT_PERMITTED, SubmissionResult
 from services.procurement.validation import Refusal
 
 router = APIRouter(prefix="/v1", tags=["procurement"])

@@ -24,14 +24,14 @@ from api.security import Reader
 from api.suppressed import adoption_table, alarm_hidden
 from schemas.events import PhaseCode, TechnologyCode
 from schemas.reference import reference
-from services.queries import CELL_FIELDS
-from services.suppression import (
+from services.governance.suppression import (
     FLAG,
     SMALL_COUNT_FIELDS,
     suppress_alarm_summary,
     suppress_cells,
     suppress_pilot,
 )
+from services.insights.views import CELL_FIELDS
 
 CSV_CELL_FIELDS = (*CELL_FIELDS, FLAG)
 
@@ -61,7 +61,7 @@ async def adoption(
     key = ("adoption", region, technology, phase, as_csv, viewer.key)
 
     def render() -> tuple[bytes, str]:
-        # Suppression is decided on the whole table, then filtered (see services.suppression).
+        # Suppression is decided on the whole table, then filtered (see services.governance.suppression).
         cells = [
             c
             for c in adoption_table(platform, viewer).rows

@@ -28,9 +28,9 @@ from services.adoption.projection import (
 )
 from services.adoption.state import rebuild
 from services.adoption.working_set import WorkingSet
-from services.dead_letters import DeadLetterSink
-from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
-from services.positions import POSITIONS, position_id, position_writes
+from services.core.dead_letters import DeadLetterSink
+from services.core.ports import Delete, DocumentStore, LogEntry, Upsert, Write
+from services.core.positions import POSITIONS, position_id, position_writes
 
 PILOTS = "pilots"
 FACTS = "facts"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from services.core.ports import DocumentStore
 from services.indicators.alarms import alarm_view, latest_month, summary
 from services.indicators.competence import competence_view, in_range
 from services.indicators.reports import ALARM_REPORTS, COMPETENCE_REPORTS, INDICATOR_EVENTS
-from services.ports import DocumentStore
 
 
 def period_bounds(start: str | None, end: str | None) -> tuple[str | None, str | None]:

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from schemas.events import INDICATOR_EVENT_TYPES, DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
 from services.adoption.service import decode_entry
-from services.dead_letters import DeadLetterSink
+from services.core.dead_letters import DeadLetterSink
+from services.core.ports import DocumentStore, LogEntry, Upsert, Write
+from services.core.positions import POSITIONS, position_id, position_writes
 from services.indicators.reports import (
     ALARM_REPORTS,
     COMPETENCE_REPORTS,
@@ -27,8 +29,6 @@ from services.indicators.reports import (
     current_reports,
     report_from_event,
 )
-from services.ports import DocumentStore, LogEntry, Upsert, Write
-from services.positions import POSITIONS, position_id, position_writes
 
 INDEXES = {
     ALARM_REPORTS: ("municipality", "region", "technology", "platform"),

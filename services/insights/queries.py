@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING, Any
 from schemas.reference import reference
 from services.adoption.pilots import derive_pilot
 from services.adoption.service import CELLS, FACTS
+from services.core.errors import NotFound
+from services.core.ports import DocumentStore, ViewCache
+from services.governance.membership import MembershipService
 from services.insights.benefits import BenefitFilter, benefits
 from services.insights.diffusion import diffusion
 from services.insights.lessons import LESSON_FIELDS, all_lessons
 from services.insights.peers import peers
 from services.insights.search import LessonFilter, LessonIndex
-from services.membership import MembershipService
-from services.ports import DocumentStore
-from services.queries import NotFound
-from services.view_cache import ViewCache
 
 if TYPE_CHECKING:
     from services.procurement.queries import ProcurementQueries

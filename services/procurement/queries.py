@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from schemas.reference import reference
-from services.ports import DocumentStore
-from services.queries import NotFound
+from services.core.errors import NotFound
+from services.core.ports import DocumentStore
 
 from .records import HEAVY_FIELDS, LINKS, RECORDS, SUPPLIERS
 from .schema import OCDS_VERSION

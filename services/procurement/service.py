@@ -18,9 +18,9 @@ import orjson
 
 from schemas.events import DeadLetter
 from schemas.parsing import FieldError
-from services.dead_letters import DeadLetterSink
-from services.ports import Delete, DocumentStore, LogEntry, Upsert, Write
-from services.positions import POSITIONS, position_id, position_writes
+from services.core.dead_letters import DeadLetterSink
+from services.core.ports import Delete, DocumentStore, LogEntry, Upsert, Write
+from services.core.positions import POSITIONS, position_id, position_writes
 
 from .compile import CompileError
 from .matching import MunicipalityRef, load_hedmark_municipalities

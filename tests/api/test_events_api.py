@@ -6,7 +6,7 @@ import logging
 
 import orjson
 
-from tests.factories import FNR, lesson, metrics, phase, registered
+from tests.support.factories import FNR, lesson, metrics, phase, registered
 
 
 def test_single_event_is_accepted_then_processed(client, platform):
@@ -133,7 +133,7 @@ def test_unknown_event_is_404(client):
 
 
 def test_log_unavailable_answers_503_with_retry_after_and_keeps_nothing(client, platform, monkeypatch):
-    from services.ports import Unavailable
+    from services.core.ports import Unavailable
 
     def down(*_args, **_kwargs):
         raise Unavailable("event log down")

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from tests.factories import FNR, registered
-from tests.indicator_factories import alarms, competence
+from tests.support.factories import FNR, registered
+from tests.support.indicator_factories import alarms, competence
 
 
 @pytest.fixture
@@ -288,7 +288,7 @@ def test_an_invalid_indicator_event_on_the_log_is_rejected_once(client, platform
     import orjson
 
     from schemas.topics import DEAD_LETTER, PILOT_EVENTS
-    from services.ports import LogRecord
+    from services.core.ports import LogRecord
 
     # A producer writing to the topic directly is not screened by the API: the services are.
     bad = alarms("2026-01", received=5, false=9, on_site=1)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from alliance.bootstrap import Platform
-from tests.insight_events import insight_events
+from tests.support.insight_events import insight_events
 
 
 @pytest.fixture

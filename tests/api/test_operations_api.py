@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from services.ports import LogRecord, Unavailable
-from tests.factories import phase, registered
-from tests.promtool import check_metrics
+from services.core.ports import LogRecord, Unavailable
+from tests.support.factories import phase, registered
+from tests.support.promtool import check_metrics
 
 
 def _metric(text: str, prefix: str) -> float:
@@ -76,7 +76,7 @@ def test_errors_are_counted_by_route(client, platform, monkeypatch):
 
 
 def test_dead_letters_are_listed_shown_and_replayed_without_double_counting(client, platform, caplog):
-    caplog.set_level("INFO", logger="streams.instrumented")
+    caplog.set_level("INFO", logger="streams.observability.instrumented")
     intruder = _refused_history(client, platform)
     # Logged with the event_id for correlation, and the field paths, never the values.
     logged = {(r.event_id, r.reason) for r in caplog.records if r.getMessage() == "dead-lettered"}

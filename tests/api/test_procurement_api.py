@@ -21,13 +21,13 @@ from alliance.bootstrap import Platform, build_platform
 from alliance.settings import Settings
 from api.app import create_app
 from schemas.topics import DEAD_LETTER, PROCUREMENT_RELEASES
-from services.ports import LogRecord
+from services.core.ports import LogRecord
+from services.insights.views import CELL_FIELDS
 from services.procurement import compile_releases, sanitise_release, sor_osterdal_safety_alarm_releases
 from services.procurement.examples import EXAMPLE_OCID, SUPPLIER_ORG_NUMBER
 from services.procurement.schema import record_package_schema, registry
-from services.queries import CELL_FIELDS
-from tests.auth import PlatformTokens, SigningAuth
-from tests.factories import FNR, registered
+from tests.support.auth import PlatformTokens, SigningAuth
+from tests.support.factories import FNR, registered
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ocds"
 SUPPLIER_ID = f"NO-BRC-{SUPPLIER_ORG_NUMBER}"

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.factories import concluded, lesson, metrics, phase, registered
+from tests.support.factories import concluded, lesson, metrics, phase, registered
 
 
 @pytest.fixture

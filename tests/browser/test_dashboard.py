@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser.cdp import Page, chromium_path, open_browser
+from tests.support.cdp import Page, chromium_path, open_browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 

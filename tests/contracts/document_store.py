@@ -1,4 +1,4 @@
-"""The contract every :class:`services.ports.DocumentStore` adapter must keep.
+"""The contract every :class:`services.core.ports.DocumentStore` adapter must keep.
 
 Subclass :class:`DocumentStoreContract` and provide a ``store`` fixture (a fresh, empty store).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.ports import Delete, Upsert
+from services.core.ports import Delete, Upsert
 
 
 class DocumentStoreContract:

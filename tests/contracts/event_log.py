@@ -1,4 +1,4 @@
-"""The contract every :class:`services.ports.EventLog` adapter must keep.
+"""The contract every :class:`services.core.ports.EventLog` adapter must keep.
 
 Subclass :class:`EventLogContract` and provide ``log`` (a connected log) and ``topic`` (a
 fresh topic name with one partition for this test).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.ports import LogRecord
+from services.core.ports import LogRecord
 
 
 class EventLogContract:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.stores.memory import MemoryDocumentStore
-from services.stores.sqlite import SqliteDocumentStore
-from streams.logs.memory import MemoryEventLog
-from streams.logs.sqlite import SqliteEventLog
+from streams.adapters.logs.memory import MemoryEventLog
+from streams.adapters.logs.sqlite import SqliteEventLog
+from streams.adapters.stores.memory import MemoryDocumentStore
+from streams.adapters.stores.sqlite import SqliteDocumentStore
 from tests.contracts.document_store import DocumentStoreContract
 from tests.contracts.event_log import EventLogContract
 
@@ -32,7 +32,7 @@ class TestSqliteEventLog(EventLogContract):
         return "contract-topic"
 
     def test_records_survive_reopening(self, tmp_path):
-        from services.ports import LogRecord
+        from services.core.ports import LogRecord
 
         first = SqliteEventLog(tmp_path / "events.db")
         first.append("t", [LogRecord("k", b"1")])

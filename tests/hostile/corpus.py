@@ -2,7 +2,7 @@
 
 A case names its channel (``api``, ``import`` or ``topic``), how to build its input and the
 outcome it must have. Identity numbers are written as placeholders (``{FNR}``, ``{D_NUMBER}``
-…) and filled in from :mod:`tests.factories`; ``{REPEAT c n}`` is ``c`` repeated ``n`` times.
+…) and filled in from :mod:`tests.support.factories`; ``{REPEAT c n}`` is ``c`` repeated ``n`` times.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from tests.factories import D_NUMBER, FNR, H_NUMBER, concluded, lesson, metrics, phase, registered
+from tests.support.factories import D_NUMBER, FNR, H_NUMBER, concluded, lesson, metrics, phase, registered
 
 CASES_FILE = Path(__file__).with_name("cases.jsonl")
 PLACEHOLDERS = {

@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 from alliance.cli import app as cli
 from schemas.topics import DEAD_LETTER, PILOT_EVENTS
 from services.adoption.service import FACTS
-from services.ingest import EVENT_IDS
-from services.ports import LogRecord
-from tests.auth import HOSPITAL_ORG, READ, WRITE, org_of
-from tests.factories import FNR, H_NUMBER
+from services.core.ports import LogRecord
+from services.intake.events import EVENT_IDS
 from tests.hostile.corpus import CSV_COLUMNS, build_event, build_input, csv_row, load_cases, repeated
+from tests.support.auth import HOSPITAL_ORG, READ, WRITE, org_of
+from tests.support.factories import FNR, H_NUMBER
 
 CASES = load_cases()
 SECRETS = (FNR[6:], H_NUMBER[6:])  # the individual digits of synthetic identity numbers

@@ -3,7 +3,7 @@
 Each server is started on first use (the test is skipped when its toolchain is missing,
 and fails under ``CI=true``). At the end of the session a server is stopped only if it
 was not running when the first integration test started, i.e. if this session started
-it (here or through ``tests.servers`` directly); servers that were already running,
+it (here or through ``tests.support.servers`` directly); servers that were already running,
 e.g. for a developer's local work, are left running.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from tests import servers
 
 if TYPE_CHECKING:
-    from tests.integration.distributed import Distributed
+    from tests.support.distributed import Distributed
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -52,7 +52,7 @@ def ferretdb_uri() -> str:
 @pytest.fixture
 def distributed(kafka_bootstrap: str, ferretdb_uri: str, tmp_path) -> Iterator[Distributed]:
     """An isolated distributed deployment (own topic prefix and database); stopped afterwards."""
-    from tests.integration.distributed import Distributed
+    from tests.support.distributed import Distributed
 
     deployment = Distributed(kafka_bootstrap, ferretdb_uri, tmp_path)
     yield deployment

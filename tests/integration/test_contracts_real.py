@@ -18,9 +18,9 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from schemas.topics import TopicSpec
-from services.ports import LogRecord, Unavailable, Upsert
-from services.stores.mongo import MongoDocumentStore
-from streams.logs.kafka import KafkaEventLog, create_topics
+from services.core.ports import LogRecord, Unavailable, Upsert
+from streams.adapters.logs.kafka import KafkaEventLog, create_topics
+from streams.adapters.stores.mongo import MongoDocumentStore
 from tests import servers
 from tests.contracts.document_store import DocumentStoreContract
 from tests.contracts.event_log import EventLogContract

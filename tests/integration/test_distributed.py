@@ -18,8 +18,8 @@ from alliance.settings import Settings
 from api.app import create_app
 from tests import servers
 from tests.conftest import fixed_clock
-from tests.factories import phase, registered
-from tests.integration.distributed import wait_until
+from tests.support.distributed import wait_until
+from tests.support.factories import phase, registered
 
 pytestmark = pytest.mark.integration
 

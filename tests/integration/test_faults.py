@@ -24,11 +24,11 @@ from kafka import KafkaProducer
 from alliance.bootstrap import build_platform
 from alliance.demo import demo_events
 from alliance.settings import Settings
-from streams.stall import STALL_EXIT_CODE
+from streams.runners.stall import STALL_EXIT_CODE
 from tests import servers
 from tests.conftest import fixed_clock
-from tests.integration.distributed import Distributed, free_port, wait_until
-from tests.promtool import check_metrics
+from tests.support.distributed import Distributed, free_port, wait_until
+from tests.support.promtool import check_metrics
 
 pytestmark = pytest.mark.integration
 
@@ -177,7 +177,7 @@ def fast_lag(distributed: Distributed, tmp_path) -> Distributed:
 @contextmanager
 def signed_client(distributed: Distributed) -> Iterator[httpx.Client]:
     """An API client that signs each request as the party a real client would be."""
-    from tests.auth import PlatformTokens, SigningAuth
+    from tests.support.auth import PlatformTokens, SigningAuth
 
     tokens = PlatformTokens(Settings(data_dir=distributed.env["ALLIANCE_DATA_DIR"]))
     with httpx.Client(base_url=distributed.url, timeout=60, auth=SigningAuth(tokens)) as client:

@@ -11,10 +11,10 @@ import pytest
 from alliance.bootstrap import build_platform
 from alliance.demo_indicators import demo_indicator_events
 from alliance.settings import Settings
-from tests.auth import PlatformTokens, SigningAuth
 from tests.conftest import fixed_clock
-from tests.indicator_factories import alarms, competence
-from tests.integration.distributed import wait_until
+from tests.support.auth import PlatformTokens, SigningAuth
+from tests.support.distributed import wait_until
+from tests.support.indicator_factories import alarms, competence
 
 pytestmark = pytest.mark.integration
 

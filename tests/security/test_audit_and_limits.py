@@ -12,9 +12,9 @@ from alliance.bootstrap import build_platform
 from alliance.settings import Settings
 from api.app import create_app
 from api.headers import STRICT_CSP
-from tests.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ, PlatformTokens, SigningAuth, org_of
 from tests.conftest import fixed_clock
-from tests.factories import registered
+from tests.support.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ, PlatformTokens, SigningAuth, org_of
+from tests.support.factories import registered
 
 
 def test_every_write_is_audited_and_only_coordinators_read_the_log(client, tokens):
@@ -48,7 +48,7 @@ def test_every_write_is_audited_and_only_coordinators_read_the_log(client, token
 
 
 def test_audit_log_is_insert_only(platform):
-    from services.audit import AUDIT, Actor, AuditItem, AuditLog
+    from services.governance.audit import AUDIT, Actor, AuditItem, AuditLog
 
     log = AuditLog(platform.store, fixed_clock)
     first = log.record(Actor("952857991", "municipality"), "events.submit", 202, [AuditItem("a", "accepted")])
@@ -127,7 +127,7 @@ def test_file_import_is_audited(tmp_path):
     from typer.testing import CliRunner
 
     from alliance.cli import app as cli
-    from services.audit import AuditLog
+    from services.governance.audit import AuditLog
 
     event = registered("imported", municipality="3403")
     file = tmp_path / "events.jsonl"

@@ -17,8 +17,8 @@ from starlette.routing import Mount, Route
 
 from api.security import policy_of
 from services.procurement import sor_osterdal_safety_alarm_releases
-from tests.auth import ADMIN, COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE
-from tests.factories import registered
+from tests.support.auth import ADMIN, COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE
+from tests.support.factories import registered
 
 # (method, path) → the policy the route must declare.
 EXPECTED: dict[tuple[str, str], str] = {

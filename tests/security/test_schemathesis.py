@@ -24,9 +24,9 @@ from schemathesis.specs.openapi.checks import (
 from alliance.bootstrap import build_platform
 from alliance.settings import Settings
 from api.app import create_app
-from tests.auth import ADMIN, COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE, PlatformTokens
 from tests.conftest import fixed_clock
-from tests.factories import lesson, metrics, registered
+from tests.support.auth import ADMIN, COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE, PlatformTokens
+from tests.support.factories import lesson, metrics, registered
 
 # Built at import: schemathesis reads the document when the tests are collected.
 _DIR = Path(tempfile.mkdtemp(prefix="schemathesis-"))

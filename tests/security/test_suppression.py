@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.reference import reference
-from services.suppression import (
+from services.governance.suppression import (
     ANONYMOUS,
     CELL_GROUPS,
     COORDINATOR,
@@ -22,8 +22,8 @@ from services.suppression import (
     suppress_pilot,
     suppress_table,
 )
-from tests.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ
-from tests.factories import metrics, registered
+from tests.support.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ
+from tests.support.factories import metrics, registered
 
 CODES = [m.code for m in reference().municipalities]
 TECHNOLOGIES = sorted(reference().technology_codes)[:4]
@@ -312,7 +312,7 @@ def test_suppression_holds_in_json_csv_profiles_and_pilots(client, platform, tok
 
 
 def test_alarm_users_are_suppressed_in_every_alarm_output(client, platform, tokens):
-    from tests.indicator_factories import alarms
+    from tests.support.indicator_factories import alarms
 
     reports = [
         alarms("2026-10", users=3, municipality="3420", at="2026-11-01T08:00:00Z"),

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from alliance.cli import app as cli
 from alliance.signing import ORG_ID_PREFIX, LocalIssuer
-from tests.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE, org_of
-from tests.factories import registered
+from tests.support.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE, org_of
+from tests.support.factories import registered
 
 ADOPTION = "/v1/adoption"
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from alliance.bootstrap import build_platform
 from alliance.cli import app
 from alliance.settings import Settings
-from tests.factories import FNR
+from tests.support.factories import FNR
 
 runner = CliRunner()
 SAMPLE = (

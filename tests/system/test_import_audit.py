@@ -12,7 +12,7 @@ from alliance.bootstrap import build_platform
 from alliance.cli import app
 from alliance.settings import Settings
 from services.procurement import sor_osterdal_safety_alarm_releases
-from tests.factories import FNR
+from tests.support.factories import FNR
 from tests.system.test_import_alarms import HEADER, MALFORMED
 
 runner = CliRunner()

@@ -17,8 +17,8 @@ import pytest
 from alliance.bootstrap import build_platform
 from alliance.demo import demo_events
 from alliance.settings import Settings
-from tests.auth import PlatformTokens, SigningAuth
 from tests.conftest import fixed_clock
+from tests.support.auth import PlatformTokens, SigningAuth
 
 pytestmark = pytest.mark.slow
 

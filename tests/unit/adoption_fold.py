@@ -10,10 +10,10 @@ import orjson
 
 from services.adoption.pilots import derive_pilot, fact_status
 from services.adoption.service import CELLS, FACTS, PILOTS, AdoptionService
-from services.dead_letters import DeadLetterSink
-from services.ports import LogRecord
-from services.stores.memory import MemoryDocumentStore
-from streams.logs.memory import MemoryEventLog
+from services.core.dead_letters import DeadLetterSink
+from services.core.ports import LogRecord
+from streams.adapters.logs.memory import MemoryEventLog
+from streams.adapters.stores.memory import MemoryDocumentStore
 from tests.conftest import NOW, fixed_clock
 
 

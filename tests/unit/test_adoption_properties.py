@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import concluded, lesson, metrics, phase, registered
+from tests.support.factories import concluded, lesson, metrics, phase, registered
 from tests.unit.adoption_fold import Views, fold
 
 SUMMARY = (

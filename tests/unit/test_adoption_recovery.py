@@ -6,9 +6,9 @@ import orjson
 import pytest
 
 from services.adoption.service import AdoptionService
-from services.dead_letters import DeadLetterSink
+from services.core.dead_letters import DeadLetterSink
 from tests.conftest import fixed_clock
-from tests.factories import metrics, phase, registered
+from tests.support.factories import metrics, phase, registered
 from tests.unit.adoption_fold import Views, fold
 
 

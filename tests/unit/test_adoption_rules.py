@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories import concluded, lesson, metrics, phase, registered
+from tests.support.factories import concluded, lesson, metrics, phase, registered
 from tests.unit.adoption_fold import fold
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from schemas.parsing import EventRefused, parse_event
 from tests.conftest import NOW
-from tests.factories import concluded, lesson, metrics, phase, registered
+from tests.support.factories import concluded, lesson, metrics, phase, registered
 
 
 def refusal(raw: Any) -> list[tuple[str, str]]:

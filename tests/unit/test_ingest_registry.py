@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from services.ingest import EVENT_IDS, PUBLISHED_EVENT_IDS, IngestService
-from services.ports import Document
-from services.stores.memory import MemoryDocumentStore
-from streams.logs.memory import MemoryEventLog
-from tests.factories import registered
+from services.core.ports import Document
+from services.intake.events import EVENT_IDS, PUBLISHED_EVENT_IDS, IngestService
+from streams.adapters.logs.memory import MemoryEventLog
+from streams.adapters.stores.memory import MemoryDocumentStore
+from tests.support.factories import registered
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

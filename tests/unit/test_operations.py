@@ -9,12 +9,12 @@ import httpx
 from typer.testing import CliRunner
 
 from alliance.cli import app
-from alliance.logs import JsonFormatter
-from alliance.metrics import Metrics
-from services.ports import LogRecord
-from streams.ops_server import OpsServer, WorkerHealth
-from tests.factories import phase, registered
-from tests.promtool import check_metrics
+from services.core.ports import LogRecord
+from streams.observability.log_format import JsonFormatter
+from streams.observability.metrics import Metrics
+from streams.observability.ops_server import OpsServer, WorkerHealth
+from tests.support.factories import phase, registered
+from tests.support.promtool import check_metrics
 
 
 def test_worker_probes_and_metrics():

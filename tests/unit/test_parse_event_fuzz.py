@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from schemas.parsing import EventRefused, parse_event
 from tests.conftest import NOW
-from tests.factories import D_NUMBER, FNR, H_NUMBER, concluded, lesson, metrics, phase, registered
+from tests.support.factories import D_NUMBER, FNR, H_NUMBER, concluded, lesson, metrics, phase, registered
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 IDENTITY_TEXTS = [

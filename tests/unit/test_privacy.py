@@ -7,7 +7,7 @@ import pytest
 from schemas.parsing import EventRefused, parse_event
 from schemas.privacy import identity_number_paths, redact_identity_numbers, text_contains_identity_number
 from tests.conftest import NOW
-from tests.factories import D_NUMBER, FNR, H_NUMBER, concluded, lesson, metrics, registered
+from tests.support.factories import D_NUMBER, FNR, H_NUMBER, concluded, lesson, metrics, registered
 
 NUMBERS = [FNR, D_NUMBER, H_NUMBER]
 

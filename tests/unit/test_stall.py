@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-from alliance.metrics import Metrics
-from services.ports import LogRecord, Upsert
-from services.positions import POSITIONS, position_id
-from services.stores.memory import MemoryDocumentStore
-from streams.instrumented import LagMonitor
-from streams.logs.memory import MemoryEventLog
-from streams.stall import StallWatch
+from services.core.ports import LogRecord, Upsert
+from services.core.positions import POSITIONS, position_id
+from streams.adapters.logs.memory import MemoryEventLog
+from streams.adapters.stores.memory import MemoryDocumentStore
+from streams.observability.instrumented import LagMonitor
+from streams.observability.metrics import Metrics
+from streams.runners.stall import StallWatch
 
 
 def test_records_waiting_and_no_batch_for_longer_than_the_limit_is_a_stall():

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from alliance.alarm_import import event_id_of, row_to_event
 from schemas.export import EXPORT_DIR
 from schemas.parsing import EventRefused, parse_event
-from tests.indicator_factories import alarms, competence
+from tests.support.indicator_factories import alarms, competence
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

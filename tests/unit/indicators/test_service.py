@@ -11,15 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.dead_letters import DeadLetterSink
+from services.core.dead_letters import DeadLetterSink
+from services.core.ports import LogRecord
 from services.indicators.reports import ALARM_REPORTS, COMPETENCE_REPORTS
 from services.indicators.service import IndicatorsService
-from services.ports import LogRecord
-from services.stores.memory import MemoryDocumentStore
-from streams.logs.memory import MemoryEventLog
+from streams.adapters.logs.memory import MemoryEventLog
+from streams.adapters.stores.memory import MemoryDocumentStore
 from tests.conftest import fixed_clock
-from tests.factories import metrics, registered
-from tests.indicator_factories import alarms, competence
+from tests.support.factories import metrics, registered
+from tests.support.indicator_factories import alarms, competence
 
 
 class Indicators:
