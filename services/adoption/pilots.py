@@ -7,12 +7,12 @@ keyed by ``event_id``. No I/O and no clock.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from schemas.events import METRIC_FIELDS
 from schemas.reference import reference
 from services.adoption.fixed_point import SCALES, from_units, units_of
+from services.core.instants import utc_key
 
 Fact = dict[str, Any]
 PilotView = dict[str, Any]
@@ -23,11 +23,6 @@ REJECTED = "rejected"
 WRONG_OWNER = "pilot_owned_by_other_municipality"
 
 _RANK = reference().phase_rank
-
-
-def utc_key(moment: datetime) -> str:
-    """A sortable UTC timestamp string (lexical order equals time order)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def fact_from_event(event: Any, source: tuple[str, int, int] | None = None) -> Fact:

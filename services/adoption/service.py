@@ -10,11 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from schemas.events import PILOT_EVENT_TYPES, DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
-from schemas.privacy import identity_number_paths
 from services.adoption.cells import aggregate_cell, cell_key, contribution
 from services.adoption.pilots import REJECTED, Fact, fact_from_event
 from services.adoption.projection import (
@@ -29,6 +26,7 @@ from services.adoption.projection import (
 from services.adoption.state import rebuild
 from services.adoption.working_set import WorkingSet
 from services.core.dead_letters import DeadLetterSink
+from services.core.decoding import decode_entry, safe_event_id
 from services.core.ports import Delete, DocumentStore, LogEntry, Upsert, Write
 from services.core.positions import POSITIONS, position_id, position_writes
 
@@ -52,26 +50,6 @@ class BatchReport:
     applied: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
-
-
-def decode_entry(entry: LogEntry) -> dict[str, Any]:
-    """The JSON object in a log entry, or :class:`EventRefused` naming why not."""
-    try:
-        document = orjson.loads(entry.value)
-    except orjson.JSONDecodeError:
-        raise EventRefused([FieldError("$", "invalid_json", "Not valid JSON")]) from None
-    if not isinstance(document, dict):
-        raise EventRefused([FieldError("$", "type", "An event must be a JSON object")])
-    return document
-
-
-def safe_event_id(document: Any) -> str | None:
-    """The event_id of a refused document, if it is safe to repeat (short, no identity number)."""
-    if isinstance(document, dict) and isinstance(document.get("event_id"), str):
-        value = document["event_id"]
-        if len(value) <= 64 and not identity_number_paths(value):
-            return value
-    return None
 
 
 Change = tuple[str, dict[str, Any] | None, dict[str, Any]]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schemas.reference import reference
-from services.adoption.pilots import utc_key
+from services.core.instants import utc_key
 
 ALARM_REPORTS = "alarm_reports"
 COMPETENCE_REPORTS = "competence_reports"

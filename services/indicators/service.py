@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from schemas.events import INDICATOR_EVENT_TYPES, DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
-from services.adoption.service import decode_entry
 from services.core.dead_letters import DeadLetterSink
+from services.core.decoding import decode_entry
 from services.core.ports import DocumentStore, LogEntry, Upsert, Write
 from services.core.positions import POSITIONS, position_id, position_writes
 from services.indicators.reports import (
