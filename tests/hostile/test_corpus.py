@@ -101,12 +101,27 @@ def test_api_case(case, client, platform, tokens):
     _check_response(case["id"], responses[0], expect)
     if "again" in expect:
         _check_response(case["id"], responses[1], expect["again"])
+    if "shown" in expect:
+        _check_shown(case, client, platform, expect["shown"])
     if "after_drain" in expect:
         platform.drain()
         event_id = responses[0].json()["event_id"]
         status = client.get(f"/v1/events/{event_id}").json()
         wanted = expect["after_drain"].split(":")
         assert [status["status"], status.get("reason")][: len(wanted)] == wanted, case["id"]
+
+
+def _check_shown(case: dict[str, Any], client: Any, platform: Any, shown: dict[str, Any]) -> None:
+    """What the views give back after processing: the pilot's fields and the adoption cells."""
+    platform.drain()
+    pilot_id = f"h-{case['id']}"[:60]
+    pilot = client.get(f"/v1/pilots/{pilot_id}")
+    assert pilot.status_code == 200, (case["id"], pilot.text[:300])
+    for name, value in shown.get("pilot", {}).items():
+        assert pilot.json()[name] == value, (case["id"], name)
+    if "cells" in shown:
+        cells = client.get("/v1/adoption").json()["cells"]
+        assert sorted([c["municipality"], c["technology"], c["pilots"]] for c in cells) == shown["cells"]
 
 
 # -- file import ----------------------------------------------------------------------------------
