@@ -124,6 +124,15 @@ class Distributed:
         tokens = PlatformTokens(Settings(data_dir=Path(self.env["ALLIANCE_DATA_DIR"])))
         return httpx.Client(base_url=self.url, timeout=60, auth=SigningAuth(tokens))
 
+    def platform(self) -> Any:
+        """A platform on this deployment's topics and database, built in this process."""
+        from alliance.bootstrap import build_platform
+        from alliance.settings import Settings
+
+        names = ("SHAPE", "KAFKA_BOOTSTRAP", "MONGO_URI", "MONGO_DATABASE", "TOPIC_PREFIX", "DATA_DIR")
+        values = {name.lower(): self.env[f"ALLIANCE_{name}"] for name in names}
+        return build_platform(Settings(**values, cache_seconds=0))
+
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.workdir / f"{name}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""

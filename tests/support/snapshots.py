@@ -13,7 +13,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemas.reference import reference
+from services.adoption.service import VIEW_COLLECTIONS
+from services.core.ports import Delete, Upsert
+from services.core.positions import POSITIONS
+from services.indicators.reports import COLLECTIONS as INDICATOR_COLLECTIONS
+from services.procurement.records import COLLECTIONS as PROCUREMENT_COLLECTIONS
 
+VIEWS = (*VIEW_COLLECTIONS, *PROCUREMENT_COLLECTIONS, *INDICATOR_COLLECTIONS)
+# Peers are one derivation of the same facts for every asker: three askers in three regions
+# (Elverum, Hamar, Kongsvinger) cover it without a request per municipality.
+PEERS_OF = ("3420", "3403", "3401")
 LISTS = (
     "/v1/adoption",
     "/v1/municipalities",
@@ -47,8 +56,8 @@ def views(client: Any, event_ids: Iterable[str] = ()) -> dict[str, Any]:
         out[f"/v1/technologies/{technology.code}"] = _get(client, f"/v1/technologies/{technology.code}")
         diffusion = f"/v1/technologies/{technology.code}/diffusion"
         out[diffusion] = _get(client, diffusion)
-        for municipality in reference().municipalities:
-            peers = f"/v1/municipalities/{municipality.code}/peers?technology={technology.code}"
+        for code in PEERS_OF:
+            peers = f"/v1/municipalities/{code}/peers?technology={technology.code}"
             out[peers] = _get(client, peers)
     for pilot_id in sorted(pilots):
         out[f"/v1/pilots/{pilot_id}"] = _get(client, f"/v1/pilots/{pilot_id}")
@@ -66,3 +75,24 @@ def views(client: Any, event_ids: Iterable[str] = ()) -> dict[str, Any]:
 def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
     """The paths whose views differ (empty when the two runs agree everywhere)."""
     return sorted(path for path in expected.keys() | actual.keys() if expected.get(path) != actual.get(path))
+
+
+def drop_views(platform: Any) -> None:
+    """Every read model and consumer position gone."""
+    for collection in (*VIEWS, POSITIONS):
+        platform.store.drop(collection)
+
+
+def corrupt_views(platform: Any) -> None:
+    """Wrong documents everywhere, half of them gone, and every position at the log's end."""
+    writes = []
+    for collection in VIEWS:
+        for index, doc in enumerate(platform.store.find(collection)):
+            if index % 2:
+                writes.append(Delete(collection, doc["_id"]))
+            else:
+                writes.append(Upsert(collection, {**doc, **{k: None for k in doc if k != "_id"}}))
+    for doc in platform.store.find(POSITIONS):
+        topic, partition = doc["topic"], doc["partition"]
+        writes.append(Upsert(POSITIONS, {**doc, "offset": platform.log.end_offset(topic, partition)}))
+    platform.store.write(writes)

@@ -24,17 +24,10 @@ from alliance.demo_procurement import demo_releases
 from alliance.settings import Settings
 from api.app import create_app
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES
-from services.adoption.service import VIEW_COLLECTIONS
-from services.core.ports import Delete, Upsert
-from services.core.positions import POSITIONS
-from services.indicators.reports import COLLECTIONS as INDICATOR_COLLECTIONS
-from services.procurement.records import COLLECTIONS as PROCUREMENT_COLLECTIONS
 from tests.conftest import fixed_clock
 from tests.support.auth import PlatformTokens, SigningAuth
 from tests.support.factories import metrics, registered
-from tests.support.snapshots import differences, views
-
-VIEWS = (*VIEW_COLLECTIONS, *PROCUREMENT_COLLECTIONS, *INDICATOR_COLLECTIONS)
+from tests.support.snapshots import corrupt_views, differences, drop_views, views
 
 
 def _settings(data_dir: Path, cache_seconds: float = 0) -> Settings:
@@ -70,27 +63,7 @@ def _load_history(data_dir: Path) -> list[str]:
         platform.close()
 
 
-def _drop(platform) -> None:
-    for collection in (*VIEWS, POSITIONS):
-        platform.store.drop(collection)
-
-
-def _corrupt(platform) -> None:
-    """Wrong documents everywhere, half of them gone, and every position at the log's end."""
-    writes = []
-    for collection in VIEWS:
-        for index, doc in enumerate(platform.store.find(collection)):
-            if index % 2:
-                writes.append(Delete(collection, doc["_id"]))
-            else:
-                writes.append(Upsert(collection, {**doc, **{k: None for k in doc if k != "_id"}}))
-    for doc in platform.store.find(POSITIONS):
-        topic, partition = doc["topic"], doc["partition"]
-        writes.append(Upsert(POSITIONS, {**doc, "offset": platform.log.end_offset(topic, partition)}))
-    platform.store.write(writes)
-
-
-@pytest.mark.parametrize("destroy", [_drop, _corrupt], ids=["dropped", "corrupted"])
+@pytest.mark.parametrize("destroy", [drop_views, corrupt_views], ids=["dropped", "corrupted"])
 def test_rebuild_from_destroyed_views_gives_back_every_view(tmp_path: Path, destroy: Callable) -> None:
     data_dir = tmp_path / "var"
     asked = _load_history(data_dir)
