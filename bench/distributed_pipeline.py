@@ -9,10 +9,10 @@
 * a naive pipeline: one MongoDB upsert per event;
 * latency from ``POST /v1/events`` to ``processed`` at a steady 500 events/s.
 
-Needs Kafka and a MongoDB-wire server: started here through ``deploy/provision`` (FerretDB
-on SQLite by default, and stopped again at the end) unless ``--kafka`` and ``--mongo`` point at
-running ones.
-Run: ``.venv/bin/python bench/distributed_pipeline.py [--histories 10]``.
+Needs Kafka and a MongoDB-wire server: started here through ``tests.support.servers`` (FerretDB
+on SQLite by default; a server started here is stopped again at the end) unless ``--kafka`` and
+``--mongo`` point at running ones.
+Run: ``.venv/bin/python -m bench.distributed_pipeline [--histories 10]``.
 Targets: ≥ 20 000 events/s per worker and ≥ 30 % of the raw consumer;
 p99 from POST to processed < 500 ms.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import subprocess
@@ -38,28 +39,17 @@ from kafka import KafkaProducer
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from alliance.demo import demo_events
+from bench.tokens import operator_headers
+from schemas.events import PILOT_EVENT_TYPES
+from schemas.topics import PILOT_EVENTS, TOPICS
+from streams.adapters.logs.kafka import create_topics
+from tests.support import servers
+from tests.support.distributed import free_port
 
-from alliance.demo import demo_events  # noqa: E402
-from bench.embedded_pipeline import free_port  # noqa: E402
-from bench.tokens import operator_headers  # noqa: E402
-from schemas.events import PILOT_EVENT_TYPES  # noqa: E402
-from schemas.topics import PILOT_EVENTS, TOPICS  # noqa: E402
-from streams.adapters.logs.kafka import create_topics  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 console = Console()
-
-
-def provision(script: str) -> str:
-    result = subprocess.run(
-        [str(ROOT / "deploy" / "provision" / script), "start"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 def produce(bootstrap: str, topic: str, events: list[dict]) -> float:
@@ -72,17 +62,23 @@ def produce(bootstrap: str, topic: str, events: list[dict]) -> float:
     return time.perf_counter() - started
 
 
-async def _raw_consume(bootstrap: str, topic: str, total: int) -> float:
+async def _consumer_at_start(bootstrap: str, topic: str):
+    """A started aiokafka consumer assigned every partition of ``topic``, at the beginning."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or range(6)]
+    consumer.assign(partitions)
+    await consumer.seek_to_beginning(*partitions)
+    return consumer
+
+
+async def _raw_consume(bootstrap: str, topic: str, total: int) -> float:
+    consumer = await _consumer_at_start(bootstrap, topic)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or range(6)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         seen = 0
         started = time.perf_counter()
         while seen < total:
@@ -95,17 +91,9 @@ async def _raw_consume(bootstrap: str, topic: str, total: int) -> float:
 
 async def _naive(bootstrap: str, topic: str, mongo: str, database: str, budget: float) -> tuple[int, float]:
     """One update per event (what the design warns against), for at most ``budget`` seconds."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
     cells = pymongo.MongoClient(mongo)[database]["naive_cells"]
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
-    await consumer.start()
+    consumer = await _consumer_at_start(bootstrap, topic)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or range(6)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         done, started = 0, time.perf_counter()
         while time.perf_counter() - started < budget:
             for records in (await consumer.getmany(timeout_ms=500, max_records=200)).values():
@@ -343,17 +331,24 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--only-latency", action="store_true", help="skip the throughput runs")
     args = parser.parse_args()
-    provisioned = [
-        script for script, given in (("kafka.sh", args.kafka), ("ferretdb.sh", args.mongo)) if not given
+    # Servers started here are stopped again (a forgotten FerretDB keeps a core busy); servers
+    # that were already running, e.g. for someone's tests, are left running.
+    started_here = [
+        stop
+        for given, running, stop in (
+            (args.kafka, servers.kafka_running, servers.stop_kafka),
+            (args.mongo, servers.ferretdb_running, servers.stop_ferretdb),
+        )
+        if not given and not running()
     ]
-    bootstrap = args.kafka or provision("kafka.sh")
-    mongo = args.mongo or provision("ferretdb.sh")
     try:
+        bootstrap = args.kafka or servers.start_kafka()
+        mongo = args.mongo or servers.start_ferretdb()
         run(args, bootstrap, mongo)
     finally:
-        # Servers provisioned here are stopped again: a forgotten FerretDB keeps a core busy.
-        for script in provisioned:
-            subprocess.run([str(ROOT / "deploy" / "provision" / script), "stop"], check=False, timeout=120)
+        for stop in started_here:
+            with contextlib.suppress(servers.ProvisionError):
+                stop()
 
 
 def run(args: argparse.Namespace, bootstrap: str, mongo: str) -> None:

@@ -5,7 +5,7 @@
 * processing from the log to the views (events/s), time-ordered and shuffled arrival;
 * ``GET /v1/adoption`` at 32 concurrent clients next to a bare FastAPI route on the same server.
 
-Run: ``.venv/bin/python bench/embedded_pipeline.py [--histories 10]``. Targets (issue figures):
+Run: ``.venv/bin/python -m bench.embedded_pipeline [--histories 10]``. Targets (issue figures):
 processing ≥ 10 000 events/s; adoption p99 < 25 ms and ≥ 70 % of the bare route's throughput.
 """
 
@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,14 +25,14 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from alliance.bootstrap import build_platform
+from alliance.demo import demo_events
+from alliance.settings import Settings
+from bench.http_load import load
+from bench.tokens import operator_headers
+from tests.support.distributed import free_port
 
-from alliance.bootstrap import build_platform  # noqa: E402
-from alliance.demo import demo_events  # noqa: E402
-from alliance.settings import Settings  # noqa: E402
-from bench.http_load import load  # noqa: E402
-from bench.tokens import operator_headers  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 console = Console()
 
@@ -44,12 +43,6 @@ def events(histories: int) -> list[dict]:
     for seed in range(histories):
         out += demo_events(seed, pilot_prefix=f"h{seed}-")
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def processing(evs: list[dict], shuffled: bool, workdir: Path) -> tuple[int, float]:
@@ -70,7 +63,7 @@ def processing(evs: list[dict], shuffled: bool, workdir: Path) -> tuple[int, flo
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "server.py"), str(data_dir), str(port)],
+        [sys.executable, "-m", "bench.server", str(data_dir), str(port)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )

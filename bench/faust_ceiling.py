@@ -1,6 +1,6 @@
 """The Faust agent's own ceiling: our worker app feeding a service that does nothing.
 
-Started by ``bench/distributed_pipeline.py`` in a process of its own, on the same topic and
+Started by ``bench.distributed_pipeline`` in a process of its own, on the same topic and
 with the same settings as the adoption worker, but in another consumer group:
 ``python -m bench.faust_ceiling EVENTS RESULT_FILE``. Writes ``{"events", "seconds"}``
 (first batch handed over → last batch handed over) and exits.

@@ -11,7 +11,7 @@ The lessons mix Norwegian and English sentences about welfare-technology pilots,
 random municipalities, technologies, phases and tags. Index build time is printed too
 (it is paid once per change of the read model, not per query).
 
-Run: ``python bench/lesson_search.py [--lessons 100000]``
+Run: ``python -m bench.lesson_search [--lessons 100000]``
 """
 
 from __future__ import annotations

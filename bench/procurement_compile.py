@@ -7,7 +7,7 @@ runs tender, award, contract, then alternating contract updates and terminations
 fresh ids, later dates and changing amounts, submitted in shuffled order. Each size runs
 for about a second of wall time after a warm-up; the table puts the sizes side by side.
 
-Run: ``python bench/procurement_compile.py``
+Run: ``python -m bench.procurement_compile``
 """
 
 from __future__ import annotations

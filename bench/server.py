@@ -1,6 +1,6 @@
 """The embedded platform plus one bare FastAPI route, served by uvicorn (used by the benchmarks).
 
-``python bench/server.py DATA_DIR PORT``: the bare route ``/bench/bare`` returns a small JSON
+``python -m bench.server DATA_DIR PORT``: the bare route ``/bench/bare`` returns a small JSON
 object with no work behind it, on the same app and server as the real routes.
 """
 

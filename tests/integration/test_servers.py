@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 import uuid
@@ -12,13 +13,12 @@ from kafka import KafkaConsumer, KafkaProducer
 from pymongo import ASCENDING, InsertOne, MongoClient, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-try:
-    from tests.support import servers
-except ModuleNotFoundError:  # plain `pytest` without the project root on sys.path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.support import servers
+from deploy.provision import FerretDB, Kafka, ManagedServer
+from tests.support import servers
 
 pytestmark = pytest.mark.integration
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_kafka_keyed_messages_round_trip() -> None:
@@ -103,3 +103,35 @@ def test_ferretdb_insert_bulk_upsert_query() -> None:
     finally:
         client.drop_database(db_name)
         client.close()
+
+
+@pytest.mark.parametrize("definition", [Kafka, FerretDB], ids=["kafka", "ferretdb"])
+def test_status_reports_the_running_server_answering(definition: type[Kafka] | type[FerretDB]) -> None:
+    address = servers.kafka_bootstrap() if definition is Kafka else servers.ferretdb_uri()
+    status = ManagedServer(definition.from_env()).status()
+    assert status.running
+    assert status.answering
+    assert status.line.startswith(f"running pid {status.pid} ")
+    assert status.line.endswith(address)
+
+
+def _provision(server: str, action: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deploy.provision", server, action],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("server", ["kafka", "ferretdb"])
+def test_command_line_start_prints_the_address_last(server: str) -> None:
+    address = servers.kafka_bootstrap() if server == "kafka" else servers.ferretdb_uri()
+    started = _provision(server, "start")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.splitlines()[-1] == address
+    status = _provision(server, "status")
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.strip().endswith(address)
