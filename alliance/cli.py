@@ -80,9 +80,7 @@ def up(
         keys = local_issuer(settings.data_dir)  # created on first start
         console.print(f"Bearer tokens are checked against {keys.jwks_path}: `alliance token issue --org …`")
     if demo:
-        from alliance.demo import demo_events
-        from alliance.demo_indicators import demo_indicator_events
-        from alliance.demo_procurement import demo_releases
+        from alliance.demo import demo_events, demo_indicator_events, demo_releases
 
         results = platform.ingest.submit(demo_events() + demo_indicator_events(), "import")
         platform.procurement_ingest.submit(demo_releases())
