@@ -8,8 +8,11 @@ import orjson
 import typer
 from rich.table import Table
 
+from alliance.audit import LOCAL_OPERATOR, operator_audit
 from alliance.cli.console import console
 from alliance.cli.options import opened_platform
+
+REPLAY_CLIENT = "alliance dead-letters replay"
 
 app = typer.Typer(help="Refused messages: list them, see why, replay them after a fix.", no_args_is_help=True)
 
@@ -59,13 +62,12 @@ def replay(
     letter_ids: Annotated[list[str], typer.Argument(help="Ids from `dead-letters list`")],
 ) -> None:
     """Re-publish the original messages (their event_id is kept, so nothing counts twice)."""
-    from services.governance.audit import Actor, replay_audit_items
+    from services.governance.audit import replay_audit_items
 
     with opened_platform() as platform:
         results = platform.dead_letters.replay(letter_ids)
-        if platform.audit is not None:
-            actor = Actor(None, "local-operator", client_id="alliance dead-letters replay")
-            platform.audit.record(actor, "dead_letters.replay", 200, replay_audit_items(results))
+        audit = operator_audit(platform.audit, "dead_letters.replay", LOCAL_OPERATOR, REPLAY_CLIENT)
+        audit(replay_audit_items(results))
     table = Table(title="Replay")
     for column in ("id", "status", "event_id"):
         table.add_column(column)

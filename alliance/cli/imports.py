@@ -1,8 +1,7 @@
-"""``alliance import``, ``import-alarms`` and ``import-ocds``: import a file, print a summary."""
+"""``alliance import``, ``import-alarms`` and ``import-ocds``: run an importer, render its summary."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,9 +13,10 @@ from alliance.cli.options import DataDir, opened_platform
 
 if TYPE_CHECKING:
     from alliance.bootstrap import Platform
-    from services.governance.audit import AuditHook
+    from alliance.importers.base import Importer, Reason, Summary
 
-IMPORT_BATCH = 1000
+OUTCOMES = ("accepted", "duplicate", "refused", "conflict")
+REASONS_PER_EXAMPLE = 5
 
 
 def import_events(
@@ -24,80 +24,14 @@ def import_events(
     data_dir: DataDir = None,
 ) -> None:
     """Import events from a file: progress bar, then a summary of what was accepted and refused."""
-    from alliance.importing import count_lines, read_events
-    from schemas.parsing import FieldError
-    from services.governance.audit import Actor, AuditItem
-    from services.intake.events import IngestResult
-
-    outcomes: Counter[str] = Counter()
-    reasons: Counter[tuple[str, str]] = Counter()
-    examples: list[tuple[int, str]] = []
-
-    # The import is a write like any other: audited, with the local operator as the actor.
-    actor = Actor(None, "local-import", client_id=f"alliance import {file.name}"[:200])
+    from alliance.importers.events import EventImport
 
     with opened_platform(data_dir) as platform:
-
-        def tally(lines: list[int], results: list[IngestResult]) -> None:
-            items = [AuditItem(r.event_id, r.outcome, tuple(e.rule for e in r.errors)) for r in results]
-            if platform.audit is not None:
-                platform.audit.record(actor, "events.import", 200, items)
-            for line, result in zip(lines, results, strict=True):
-                outcomes[result.outcome] += 1
-                for error in result.errors:
-                    reasons[(error.field, error.rule)] += 1
-                if result.errors and len(examples) < 20:
-                    examples.append((line, "; ".join(f"{e.field}: {e.rule}" for e in result.errors)))
-
-        with progress_bar(f"Importing {file.name}", count_lines(file)) as advance:
-            batch, lines = [], []
-            for item in read_events(file):
-                if item.error:
-                    tally([item.line], [IngestResult(0, "refused", None, [FieldError("$", item.error, "")])])
-                    advance(1)
-                    continue
-                batch.append(item.value)
-                lines.append(item.line)
-                if len(batch) >= IMPORT_BATCH:
-                    tally(lines, platform.ingest.submit(batch, "import"))
-                    advance(len(batch))
-                    batch, lines = [], []
-            if batch:
-                tally(lines, platform.ingest.submit(batch, "import"))
-                advance(len(batch))
-        if platform.settings.shape == "embedded":
-            platform.drain()
-
-    table = Table(title=f"Import of {file.name}")
-    table.add_column("outcome")
-    table.add_column("events", justify="right")
-    for outcome in ("accepted", "duplicate", "refused", "conflict"):
-        table.add_row(outcome, str(outcomes[outcome]))
-    console.print(table)
-    if reasons:
-        why = Table(title="Refusals by field and rule")
-        for column in ("field", "rule", "events"):
-            why.add_column(column)
-        for (field, rule), count in reasons.most_common():
-            why.add_row(field, rule, str(count))
-        console.print(why)
-        for line, text in examples:
-            console.print(f"  line {line}: {text}")
-    if outcomes["refused"] or outcomes["conflict"]:
+        summary = _run(EventImport(file, platform.ingest, platform.audit), platform)
+    console.print(_outcomes(summary, f"Import of {file.name}", "events"))
+    _show_refusals(summary, "field", "events")
+    if summary.failed:
         raise typer.Exit(1)
-
-
-def _audit_hook(platform: Platform, action: str, path: Path) -> AuditHook:
-    """Audits a file import batch by batch, with the local operator as the actor."""
-    from services.governance.audit import Actor, AuditItem
-
-    actor = Actor(None, "local-import", client_id=f"alliance import {path.name}"[:200])
-
-    def record(items: list[AuditItem]) -> None:
-        if platform.audit is not None and items:
-            platform.audit.record(actor, action, 200, items)
-
-    return record
 
 
 def import_alarms(
@@ -105,23 +39,17 @@ def import_alarms(
     data_dir: DataDir = None,
 ) -> None:
     """Import an alarm platform's monthly CSV export (columns in the README); exit 1 on refusals."""
-    from alliance.alarm_import import MissingColumns, run
-    from alliance.importing import count_lines
+    from alliance.importers.alarms import AlarmImport, MissingColumns
 
     with opened_platform(data_dir) as platform:
         try:
-            with progress_bar(f"Importing {file.name}", count_lines(file)) as advance:
-                job = run(file, platform.ingest, advance, _audit_hook(platform, "alarms.import", file))
+            summary = _run(AlarmImport(file, platform.ingest, platform.audit), platform)
         except MissingColumns as missing:
             console.print(f"[red]Missing columns:[/red] {missing} — nothing was imported")
             raise typer.Exit(2) from None
-        if platform.settings.shape == "embedded":
-            platform.drain()
-    for table in job.tables(file.name):
-        console.print(table)
-    for number, column, rule in job.refusals[:20]:
-        console.print(f"  row {number}: {column}: {rule}")
-    if job.counts["refused"] or job.counts["conflict"]:
+    console.print(_outcomes(summary, f"Import of {file.name}", "rows"))
+    _show_refusals(summary, "column", "rows")
+    if summary.failed:
         raise typer.Exit(1)
 
 
@@ -135,25 +63,65 @@ def import_ocds(
     data_dir: DataDir = None,
 ) -> None:
     """Import OCDS releases: progress bar, then a summary; exit 1 if anything was refused."""
-    from alliance.ocds_files import find_files
-    from alliance.ocds_import import OcdsImport
+    from alliance.importers.ocds import OcdsImport
 
     with opened_platform(data_dir) as platform:
-        job = OcdsImport(platform.procurement_ingest, _audit_hook(platform, "procurement.import", path))
-        files = find_files(path)
-        total = sum(f.stat().st_size for f in files)
-        with progress_bar(f"Importing {path.name}", total, in_bytes=True) as advance:
-            for file in files:
-                for size in job.run(file):
-                    advance(size)
-        if platform.settings.shape == "embedded":
-            platform.drain()
+        summary = _run(OcdsImport(path, platform.procurement_ingest, platform.audit), platform)
         records = len(platform.procurement_queries.records())
-    for table in job.tables(path.name, len(files), records):
-        console.print(table)
-    for label, text in job.examples:
-        console.print(f"  {label}: {text}")
-    if not files:
+    table = Table(title=f"OCDS import of {path.name}")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for label, count in (
+        ("files", summary.files),
+        ("releases accepted", summary.counts["accepted"]),
+        ("releases refused", summary.counts["refused"]),
+        ("personal-data fields removed", summary.removed),
+        ("procurement records now", records),
+    ):
+        table.add_row(label, str(count))
+    console.print(table)
+    _show_refusals(summary, "path", "refusals")
+    if not summary.files:
         console.print("[red]No OCDS files found[/red] (.json, .jsonl or .ndjson)")
-    if not files or job.counts["refused"]:
+    if not summary.files or summary.failed:
         raise typer.Exit(1)
+
+
+def _run(importer: Importer, platform: Platform) -> Summary:
+    """Run ``importer`` behind a progress bar, then process what it published (embedded shape)."""
+    description = f"Importing {importer.path.name}"
+    in_bytes = importer.progress_unit == "bytes"
+    with progress_bar(description, importer.progress_total(), in_bytes=in_bytes) as advance:
+        summary = importer.run(advance)
+    if platform.settings.shape == "embedded":
+        platform.drain()
+    return summary
+
+
+def _outcomes(summary: Summary, title: str, unit: str) -> Table:
+    """How many ``unit`` (events, rows) had each outcome."""
+    table = Table(title=title)
+    table.add_column("outcome")
+    table.add_column(unit, justify="right")
+    for outcome in OUTCOMES:
+        table.add_row(outcome, str(summary.counts[outcome]))
+    return table
+
+
+def _show_refusals(summary: Summary, place: str, counted: str) -> None:
+    """The refusals by ``place`` (field, column, path) and rule, then the first refused items."""
+    if not summary.reasons:
+        return
+    table = Table(title=f"Refusals by {place} and rule")
+    for column in (place, "rule", counted):
+        table.add_column(column)
+    for (where, rule), count in summary.reasons.most_common():
+        table.add_row(where, rule, str(count))
+    console.print(table)
+    for location, reasons in summary.examples:
+        console.print(f"  {location}: {_example(reasons)}")
+
+
+def _example(reasons: list[Reason]) -> str:
+    text = "; ".join(f"{r.where}: {r.rule}" for r in reasons[:REASONS_PER_EXAMPLE])
+    return text + (" ..." if len(reasons) > REASONS_PER_EXAMPLE else "")
