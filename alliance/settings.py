@@ -51,10 +51,7 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or plain text")
     lag_sample_seconds: float = Field(5.0, gt=0, le=300, description="How often consumer lag is sampled")
     stall_exit_seconds: float = Field(
-        120.0,
-        ge=0,
-        le=3600,
-        description="A worker with records waiting but no batch for this long exits (0: never)",
+        120.0, ge=0, le=3600, description="Exit a worker stalled this long with records waiting (0: never)"
     )
     # Access control (Maskinporten-style bearer tokens) and hostile-input limits: see
     # api/security.py and api/limits.py.

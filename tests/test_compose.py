@@ -81,7 +81,7 @@ def test_expected_services_and_named_volumes(compose: dict[str, Any]) -> None:
     assert services["mongodb"]["image"] == "mongo:7"
     assert services["ferretdb"]["image"] == "ghcr.io/ferretdb/ferretdb:1.24"
     assert services["ferretdb"]["profiles"] == ["ferretdb"] == services["postgres"]["profiles"]
-    assert services["kafka-init"]["command"] == ["python", "-m", "alliance.admin"]
+    assert services["kafka-init"]["command"] == ["alliance", "topics", "create"]
     assert services["api"]["command"] == ["alliance", "up", "--host", "0.0.0.0"]
     assert services["worker-adoption"]["command"] == ["alliance", "worker", "adoption"]
     assert services["worker-procurement"]["command"] == ["alliance", "worker", "procurement"]

@@ -231,15 +231,15 @@ def test_create_topics_applies_partitions_and_retention(kafka_bootstrap: str) ->
     assert retention == {s.name: str(s.retention_ms) for s in specs}
 
 
-def test_admin_main_creates_the_platform_topics(
-    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from schemas.topics import TOPICS
-    from streams import admin
+def test_topics_create_creates_the_platform_topics(kafka_bootstrap: str) -> None:
+    from typer.testing import CliRunner
 
-    monkeypatch.setenv("ALLIANCE_KAFKA_BOOTSTRAP", kafka_bootstrap)
-    assert admin.main([]) == 0
-    out = capsys.readouterr().out
+    from alliance.cli import app
+    from schemas.topics import TOPICS
+
+    result = CliRunner().invoke(app, ["topics", "create"], env={"ALLIANCE_KAFKA_BOOTSTRAP": kafka_bootstrap})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
     assert all(spec.name in out for spec in TOPICS)
     log = KafkaEventLog(kafka_bootstrap)
     try:

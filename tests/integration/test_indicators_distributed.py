@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from alliance.bootstrap import build_platform
-from alliance.demo_indicators import demo_indicator_events
+from alliance.demo import demo_indicator_events
 from alliance.settings import Settings
 from tests.conftest import fixed_clock
 from tests.support.auth import PlatformTokens, SigningAuth

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from jsonschema import Draft202012Validator
 
-from alliance.alarm_import import event_id_of, row_to_event
+from alliance.importers.alarms import event_id_of, row_to_event
 from schemas.export import EXPORT_DIR
 from schemas.parsing import EventRefused, parse_event
 from tests.support.indicator_factories import alarms, competence

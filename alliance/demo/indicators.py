@@ -1,6 +1,6 @@
 """Clearly synthetic alarm-reception and competence figures for the demo (``alliance up --demo``).
 
-Deterministic like :mod:`alliance.demo`: the same seed gives the same events and ids, so
+Deterministic like :mod:`alliance.demo.pilots`: the same seed gives the same events and ids, so
 loading the demo twice changes nothing. Every figure is made up.
 """
 

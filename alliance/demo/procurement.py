@@ -1,4 +1,4 @@
-"""Synthetic procurements for the demo: the joint Sør-Østerdal safety-alarm process, and
+"""Clearly synthetic procurements for the demo: the joint Sør-Østerdal safety-alarm process, and
 the follow-up contract after its early termination, which comes up for renewal in 2027."""
 
 from __future__ import annotations

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from services.governance.audit import Actor, replay_audit_items
+from alliance.audit import LOCAL_OPERATOR, operator_audit
+from alliance.cli.console import console
+from alliance.cli.options import opened_platform
 
-if TYPE_CHECKING:
-    from alliance.bootstrap import Platform
+REPLAY_CLIENT = "alliance dead-letters replay"
 
 app = typer.Typer(help="Refused messages: list them, see why, replay them after a fix.", no_args_is_help=True)
-console = Console()
-
-
-def _platform() -> Platform:
-    from alliance.bootstrap import build_platform
-    from alliance.cli import _settings
-
-    return build_platform(_settings(), process="cli")
 
 
 @app.command("list")
@@ -32,11 +24,8 @@ def list_letters(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first")] = 50,
 ) -> None:
     """Dead letters, newest first: id, reason, the fields and rules that failed, where from."""
-    platform = _platform()
-    try:
+    with opened_platform() as platform:
         letters = platform.dead_letters.find(reason, topic, limit)
-    finally:
-        platform.close()
     table = Table(title=f"Dead letters ({len(letters)} shown)")
     for column in ("id", "reason", "fields", "event_id", "from", "when"):
         table.add_column(column)
@@ -59,14 +48,12 @@ def show(letter_id: Annotated[str, typer.Argument(help="The id shown by `dead-le
     """One dead letter as JSON (field paths and rules, never the refused values)."""
     from services.core.dead_letters import UnknownDeadLetter
 
-    platform = _platform()
-    try:
-        stored = platform.dead_letters.get(letter_id)
-    except UnknownDeadLetter:
-        console.print(f"[red]No dead letter {letter_id}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        platform.close()
+    with opened_platform() as platform:
+        try:
+            stored = platform.dead_letters.get(letter_id)
+        except UnknownDeadLetter:
+            console.print(f"[red]No dead letter {letter_id}[/red]")
+            raise typer.Exit(1) from None
     console.print_json(orjson.dumps(stored.as_dict()).decode())
 
 
@@ -75,14 +62,12 @@ def replay(
     letter_ids: Annotated[list[str], typer.Argument(help="Ids from `dead-letters list`")],
 ) -> None:
     """Re-publish the original messages (their event_id is kept, so nothing counts twice)."""
-    platform = _platform()
-    try:
+    from services.governance.audit import replay_audit_items
+
+    with opened_platform() as platform:
         results = platform.dead_letters.replay(letter_ids)
-        if platform.audit is not None:
-            actor = Actor(None, "local-operator", client_id="alliance dead-letters replay")
-            platform.audit.record(actor, "dead_letters.replay", 200, replay_audit_items(results))
-    finally:
-        platform.close()
+        audit = operator_audit(platform.audit, "dead_letters.replay", LOCAL_OPERATOR, REPLAY_CLIENT)
+        audit(replay_audit_items(results))
     table = Table(title="Replay")
     for column in ("id", "status", "event_id"):
         table.add_column(column)

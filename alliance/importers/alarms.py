@@ -30,17 +30,13 @@ from __future__ import annotations
 import csv
 import re
 import uuid
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from rich.table import Table
-
+from alliance.importers.base import Item, Location, Reason
+from alliance.importers.events import EventImport
 from schemas.parsing import FieldError
-from services.governance.audit import AuditHook, AuditItem
-from services.intake.events import IngestService
 
 NAMESPACE = uuid.UUID("0d7a1c5e-2f43-4c8e-9b1a-6e0f4d2b7a31")
 FIGURES = (
@@ -58,16 +54,7 @@ _COLUMN_OF = {"occurred_at": "reported_at", "municipality": "municipality"} | {
     f"payload.{name}": name for name in ("period", "platform", "technology", *FIGURES)
 }
 _DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
-BATCH = 1000
-
-
-@dataclass(slots=True)
-class Row:
-    """One data row: its number (1 = first row after the header) and the event, or why not."""
-
-    number: int
-    event: dict[str, Any] | None
-    errors: list[FieldError] = field(default_factory=list)
+WRONG_NUMBER_OF_CELLS = Reason("$", "wrong_number_of_cells")
 
 
 class MissingColumns(ValueError):
@@ -107,8 +94,11 @@ def row_to_event(cells: dict[str, str]) -> dict[str, Any]:
     return {"event_id": event_id_of(event), **event}
 
 
-def read_rows(path: Path) -> Iterator[Row]:
-    """Every data row of the export as an event; raises :class:`MissingColumns` on a bad header."""
+def read_rows(path: Path) -> Iterator[Item]:
+    """Every data row of the export as an event (row 1 follows the header).
+
+    Raises :class:`MissingColumns` on a header without the required columns.
+    """
     with path.open(encoding="utf-8-sig", newline="") as handle:
         sample = handle.read(4096)
         handle.seek(0)
@@ -120,13 +110,12 @@ def read_rows(path: Path) -> Iterator[Row]:
             raise MissingColumns(missing)
         reader.fieldnames = header
         for number, cells in enumerate(reader, start=1):
+            location = Location(f"row {number}", number)
             if None in cells or any(value is None for value in cells.values()):
                 # More or fewer cells than the header has: the columns cannot be trusted.
-                yield Row(
-                    number, None, [FieldError("$", "wrong_number_of_cells", "Not as many cells as columns")]
-                )
+                yield Item(location, error=WRONG_NUMBER_OF_CELLS)
                 continue
-            yield Row(number, row_to_event(cells))
+            yield Item(location, row_to_event(cells))
 
 
 def column_of(error: FieldError) -> str:
@@ -134,77 +123,15 @@ def column_of(error: FieldError) -> str:
     return _COLUMN_OF.get(error.field, error.field)
 
 
-class AlarmImport:
-    """Imports rows through :class:`IngestService` in batches and keeps the tallies for the summary."""
+class AlarmImport(EventImport):
+    """Imports an export's rows as events; refusals are named by row, column and rule."""
 
-    def __init__(self, ingest: IngestService, audit: AuditHook | None = None) -> None:
-        self.ingest = ingest
-        self.audit = audit
-        self.counts: Counter[str] = Counter()
-        self.reasons: Counter[tuple[str, str]] = Counter()
-        self.refusals: list[tuple[int, str, str]] = []
+    action: ClassVar[str] = "alarms.import"
 
-    def submit(self, rows: list[Row]) -> None:
-        """Submit the valid rows; tally every outcome by row number."""
-        ready = [row for row in rows if row.event is not None]
-        results = self.ingest.submit([row.event for row in ready], "import") if ready else []
-        if self.audit is not None:
-            refused = [
-                AuditItem(None, "refused", tuple(e.rule for e in row.errors))
-                for row in rows
-                if row.event is None
-            ]
-            self.audit(
-                [
-                    *(AuditItem(r.event_id, r.outcome, tuple(e.rule for e in r.errors)) for r in results),
-                    *refused,
-                ]
-            )
-        for row, result in zip(ready, results, strict=True):
-            self._tally(row.number, result.outcome, result.errors)
-        for row in rows:
-            if row.event is None:
-                self._tally(row.number, "refused", row.errors)
+    def read(self, file: Path) -> Iterator[Item]:
+        """The rows of the export (see the module docstring)."""
+        return read_rows(file)
 
-    def _tally(self, number: int, outcome: str, errors: list[FieldError]) -> None:
-        self.counts[outcome] += 1
-        for error in errors:
-            column = column_of(error)
-            self.reasons[(column, error.rule)] += 1
-            self.refusals.append((number, column, error.rule))
-
-    def tables(self, name: str) -> list[Table]:
-        """The summary: outcomes, then refusals by column and rule."""
-        summary = Table(title=f"Import of {name}")
-        summary.add_column("outcome")
-        summary.add_column("rows", justify="right")
-        for outcome in ("accepted", "duplicate", "refused", "conflict"):
-            summary.add_row(outcome, str(self.counts[outcome]))
-        tables = [summary]
-        if self.reasons:
-            why = Table(title="Refusals by column and rule")
-            for column in ("column", "rule", "rows"):
-                why.add_column(column)
-            for (column, rule), count in self.reasons.most_common():
-                why.add_row(column, rule, str(count))
-            tables.append(why)
-        return tables
-
-
-def run(path: Path, ingest: IngestService, advance: Any, audit: AuditHook | None = None) -> AlarmImport:
-    """Import every row of ``path`` in batches, calling ``advance(rows)`` after each (progress bar).
-
-    ``audit`` receives each batch's outcomes, for the audit log.
-    """
-    job = AlarmImport(ingest, audit)
-    batch: list[Row] = []
-    for row in read_rows(path):
-        batch.append(row)
-        if len(batch) >= BATCH:
-            job.submit(batch)
-            advance(len(batch))
-            batch = []
-    if batch:
-        job.submit(batch)
-        advance(len(batch))
-    return job
+    def place(self, error: FieldError) -> str:
+        """The export column a refusal is about."""
+        return column_of(error)
