@@ -18,9 +18,7 @@ from typer.testing import CliRunner
 
 from alliance.bootstrap import build_platform
 from alliance.cli import app as cli
-from alliance.demo import demo_events
-from alliance.demo_indicators import demo_indicator_events
-from alliance.demo_procurement import demo_releases
+from alliance.demo import demo_events, demo_indicator_events, demo_releases
 from alliance.settings import Settings
 from api.app import create_app
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES
