@@ -25,7 +25,7 @@ def issue(
 ) -> None:
     """Print a signed access token for ORG (the key is created on first use)."""
     from alliance.cli import _settings
-    from alliance.signing import local_issuer
+    from api.security.local_issuer import local_issuer
     from schemas.organisations import OrganisationRegistry
 
     settings = _settings(data_dir)

@@ -5,53 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PlatformDep
+from api.deps import COORDINATOR, Coordinator, PlatformDep
 from api.errors import error_body
-from api.models import ErrorOut
+from api.models.common import ErrorOut
+from api.models.dead_letters import DeadLetterOut, DeadLettersOut, ReplayIn, ReplayOut
 from api.responses import JSONResponse
-from api.security import COORDINATOR, Coordinator
 from services.core.dead_letters import UnknownDeadLetter
 from services.governance.audit import replay_audit_items
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"], dependencies=[COORDINATOR])
-
-
-class DeadLetterOut(BaseModel):
-    """A refused message: reason, field paths and rules (never values), and where it came from."""
-
-    id: str
-    event_id: str | None = None
-    reason: str
-    errors: list[dict[str, str]]
-    topic: str
-    partition: int
-    offset: int
-    key: str | None = None
-    source: str | None = None
-    dead_lettered_at: str
-
-
-class DeadLettersOut(BaseModel):
-    count: int
-    items: list[DeadLetterOut]
-
-
-class ReplayIn(BaseModel):
-    ids: list[Annotated[str, Field(max_length=40)]] = Field(min_length=1, max_length=1000)
-
-
-class ReplayResultOut(BaseModel):
-    id: str
-    status: str
-    event_id: str | None = None
-
-
-class ReplayOut(BaseModel):
-    replayed: int
-    results: list[ReplayResultOut]
 
 
 @router.get("", response_model=DeadLettersOut, summary="Dead letters, newest first")

@@ -6,22 +6,20 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PlatformDep
+from api.deps import MunicipalityWriter, PlatformDep, Reader
 from api.errors import error_body
-from api.models import BatchOut, ErrorOut, EventAcceptedOut, EventRefusedOut, EventStatusOut
+from api.models.common import ErrorOut
+from api.models.events import BatchOut, EventAcceptedOut, EventRefusedOut, EventStatusOut
 from api.responses import JSONResponse
-from api.security import MunicipalityWriter, Principal, Reader, writer_scope
-from schemas.events import PilotEvent
+from api.security.principal import Principal, writer_scope
 from services.governance.audit import AuditItem
 from services.intake.events import NOT_PERMITTED, IngestResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
 MAX_BATCH = 1000
-_EVENT_SCHEMA = TypeAdapter(PilotEvent).json_schema(ref_template="#/components/schemas/{model}")
 _REQUEST_BODY = {
     "required": True,
     "content": {

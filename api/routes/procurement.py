@@ -1,39 +1,30 @@
-"""``/v1/procurement`` and ``/v1/suppliers``: OCDS releases in, records, radar and suppliers out."""
+"""``/v1/procurement``: OCDS releases in; records, the renewal radar and the record package out."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from api.deps import PlatformDep
+from api.deps import MunicipalityWriter, PlatformDep, Reader
 from api.errors import error_body
-from api.models import ErrorOut
-from api.procurement_models import (
-    ProcurementStatus,
-    RadarOut,
-    RecordOut,
-    RecordSummaryOut,
-    SubmissionOut,
-    SupplierDetailOut,
-    SupplierOut,
-)
-from api.responses import JSONResponse, csv_bytes, wants_csv
-from api.security import MunicipalityWriter, Principal, Reader, writer_scope
+from api.models.common import ErrorOut
+from api.models.procurement import ProcurementStatus, RadarOut, RecordOut, RecordSummaryOut, SubmissionOut
+from api.responses import CSV_RESPONSE, JSONResponse, csv_response, wants_csv
+from api.routes.parameters import AcceptHeader, Format
+from api.security.principal import Principal, writer_scope
 from schemas.events import TechnologyCode
 from schemas.reference import reference
 from services.governance.audit import AuditItem
 from services.intake.releases import NOT_PERMITTED, SubmissionResult
 from services.procurement.validation import Refusal
 
-router = APIRouter(prefix="/v1", tags=["procurement"])
-NOT_FOUND = {404: {"model": ErrorOut, "description": "Unknown ocid or supplier id"}}
-CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+router = APIRouter(prefix="/v1/procurement", tags=["procurement"])
 CSV_COLUMNS = (
     "ocid",
     "title",
@@ -83,7 +74,7 @@ async def _read_body(request: Request, limit: int) -> bytes | JSONResponse:
 
 
 @router.post(
-    "/procurement/releases",
+    "/releases",
     response_model=SubmissionOut,
     response_model_exclude_none=True,
     openapi_extra={"requestBody": _REQUEST_BODY},
@@ -141,9 +132,9 @@ def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/procurement/records",
+    "/records",
     response_model=list[RecordSummaryOut],
-    responses={200: {"content": CSV_CONTENT}, 422: {"model": ErrorOut}},
+    responses={**CSV_RESPONSE, 422: {"model": ErrorOut}},
     summary="Contracting processes, filtered; Accept: text/csv (or ?format=csv) for CSV",
 )
 def records(
@@ -154,8 +145,8 @@ def records(
     supplier: Annotated[str | None, Query(description="Supplier id, e.g. NO-BRC-923456708")] = None,
     status: ProcurementStatus | None = None,
     ending_before: Annotated[date | None, Query(description="Earliest live contract ends before")] = None,
-    format: Annotated[Literal["json", "csv"] | None, Query(description="Overrides Accept")] = None,
-    accept: Annotated[str | None, Header()] = None,
+    format: Format = None,
+    accept: AcceptHeader = None,
 ) -> Any:
     if municipality and reference().canonical_code(municipality) is None:
         errors = [
@@ -170,15 +161,14 @@ def records(
         ending_before=ending_before,
     )
     if wants_csv(accept, format):
-        body = csv_bytes((_csv_row(r) for r in rows), CSV_COLUMNS)
-        return Response(body, media_type="text/csv; charset=utf-8")
+        return csv_response((_csv_row(r) for r in rows), CSV_COLUMNS)
     return rows
 
 
 @router.get(
-    "/procurement/records/{ocid:path}",
+    "/records/{ocid:path}",
     response_model=RecordOut,
-    responses=NOT_FOUND,
+    responses={404: {"model": ErrorOut, "description": "Unknown ocid"}},
     summary="One compiled record: summary, matching, classification, releases, versioned release",
 )
 def record(ocid: str, platform: PlatformDep, principal: Reader) -> Any:
@@ -186,7 +176,7 @@ def record(ocid: str, platform: PlatformDep, principal: Reader) -> Any:
 
 
 @router.get(
-    "/procurement/radar",
+    "/radar",
     response_model=RadarOut,
     summary="Renewal radar: live contracts ending within the next N months, soonest first",
 )
@@ -200,7 +190,7 @@ def radar(
 
 
 @router.get(
-    "/procurement/record-package",
+    "/record-package",
     responses={
         200: {"description": "OCDS 1.1 record package (record-package-schema.json)"},
         404: {"model": ErrorOut, "description": "No records yet"},
@@ -210,18 +200,3 @@ def radar(
 def record_package(request: Request, platform: PlatformDep, principal: Reader) -> Response:
     package = platform.procurement_queries.record_package(platform.clock(), str(request.url))
     return JSONResponse(package)
-
-
-@router.get("/suppliers", response_model=list[SupplierOut], summary="Suppliers named in awards")
-def suppliers(platform: PlatformDep, principal: Reader) -> Any:
-    return platform.procurement_queries.suppliers()
-
-
-@router.get(
-    "/suppliers/{supplier_id:path}",
-    response_model=SupplierDetailOut,
-    responses=NOT_FOUND,
-    summary="One supplier: its contracts, municipalities, technologies and total value",
-)
-def supplier(supplier_id: str, platform: PlatformDep, principal: Reader) -> Any:
-    return platform.procurement_queries.supplier(supplier_id)

@@ -21,7 +21,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from alliance.settings import Settings
+from api.platform import ApiSettings
 from schemas.privacy import format_path
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -38,7 +38,7 @@ def _error(status: int, detail: str, field: str, rule: str, message: str, **head
     ]
 
 
-def json_violation(value: Any, settings: Settings) -> tuple[str, str, str] | None:
+def json_violation(value: Any, settings: ApiSettings) -> tuple[str, str, str] | None:
     """The first (path, rule, message) by which decoded JSON exceeds the limits, or None."""
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
     while stack:
@@ -74,7 +74,7 @@ class InputLimits:
         if scope["type"] != "http" or platform is None:
             await self.app(scope, receive, send)
             return
-        settings: Settings = platform.settings
+        settings: ApiSettings = platform.settings
         refusal = self._rate(scope, settings)
         if refusal is None and scope["method"] in BODY_METHODS:
             refusal, receive = await self._body(scope, receive, settings)
@@ -84,7 +84,7 @@ class InputLimits:
             return
         await self._timed(scope, receive, send, settings.request_timeout_seconds)
 
-    def _rate(self, scope: Scope, settings: Settings) -> list[Message] | None:
+    def _rate(self, scope: Scope, settings: ApiSettings) -> list[Message] | None:
         if not settings.rate_limit_per_second:
             return None
         client = (scope.get("client") or ("unknown", 0))[0]
@@ -98,7 +98,7 @@ class InputLimits:
         return _error(429, "Too many requests", "$", "rate_limit", message, retry_after=str(wait))
 
     async def _body(
-        self, scope: Scope, receive: Receive, settings: Settings
+        self, scope: Scope, receive: Receive, settings: ApiSettings
     ) -> tuple[list[Message] | None, Receive]:
         limit = settings.max_body_bytes
         too_large = _error(413, "Request body too large", "$", "max_body_bytes", f"At most {limit} bytes")

@@ -1,4 +1,4 @@
-"""Response models of the indicator views (alarm reception, competence) for OpenAPI and the tests."""
+"""``/v1/alarms`` and ``/v1/competence``: alarm reception and staff competence, rolled up."""
 
 from __future__ import annotations
 
