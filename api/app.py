@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.middleware.body import BodyReader
 from api.middleware.headers import SecurityHeaders
 from api.middleware.limits import InputLimits
 from api.middleware.metrics import HttpMetricsMiddleware
@@ -83,6 +84,8 @@ def create_app(platform: ApiPlatform, process: bool = True, close_platform: bool
     app.state.platform = platform
     app.state.token_verifier = TokenVerifier(platform.settings)
     install_error_handlers(app)
+    # Outermost last: the body is read inside the time limit, the metrics see every answer.
+    app.add_middleware(BodyReader)
     app.add_middleware(InputLimits)
     app.add_middleware(HttpMetricsMiddleware)
     app.add_middleware(SecurityHeaders)

@@ -7,15 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import COORDINATOR, Coordinator, PlatformDep
+from api.deps import COORDINATOR, PlatformDep
 from api.errors import error_body
 from api.models.common import ErrorOut
 from api.models.dead_letters import DeadLetterOut, DeadLettersOut, ReplayIn, ReplayOut
+from api.openapi import json_request_body
 from api.responses import JSONResponse
+from api.security.policies import coordinator
+from api.writes import Write, audited
 from services.core.dead_letters import UnknownDeadLetter
 from services.governance.audit import replay_audit_items
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"], dependencies=[COORDINATOR])
+Replay = Annotated[Write, audited("dead_letters.replay", coordinator)]
 
 
 @router.get("", response_model=DeadLettersOut, summary="Dead letters, newest first")
@@ -47,12 +51,12 @@ async def show_dead_letter(letter_id: str, platform: PlatformDep) -> Any:
     "/replay",
     response_model=ReplayOut,
     summary="Re-publish the original messages of the given dead letters (event_id kept: never counted twice)",
+    openapi_extra=json_request_body(ReplayIn),
 )
-async def replay_dead_letters(body: ReplayIn, platform: PlatformDep, principal: Coordinator) -> Any:
+async def replay_dead_letters(write: Replay, platform: PlatformDep) -> Any:
+    body = write.model(ReplayIn)
     results = await run_in_threadpool(platform.dead_letters.replay, body.ids)
-    await run_in_threadpool(
-        platform.audit.record, principal.actor, "dead_letters.replay", 200, replay_audit_items(results)
-    )
+    write.result(200, replay_audit_items(results))
     return {
         "replayed": sum(r.status == "replayed" for r in results),
         "results": [{"id": r.id, "status": r.status, "event_id": r.event_id} for r in results],

@@ -6,25 +6,27 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from api.deps import MunicipalityWriter, PlatformDep, Reader
+from api.deps import PlatformDep, Reader
 from api.errors import error_body
+from api.middleware.body import INVALID_JSON, BodyRefused
 from api.models.common import ErrorOut
 from api.models.procurement import ProcurementStatus, RadarOut, RecordOut, RecordSummaryOut, SubmissionOut
 from api.responses import CSV_RESPONSE, JSONResponse, csv_response, wants_csv
 from api.routes.parameters import AcceptHeader, Format
-from api.security.principal import Principal, writer_scope
+from api.security.policies import municipality_writer
+from api.security.principal import writer_scope
+from api.writes import Write, audited, submission_items, submission_reason
 from schemas.events import TechnologyCode
 from schemas.reference import reference
-from services.governance.audit import AuditItem
 from services.intake.releases import NOT_PERMITTED, SubmissionResult
 from services.procurement.validation import Refusal
 
 router = APIRouter(prefix="/v1/procurement", tags=["procurement"])
+Submission = Annotated[Write, audited("procurement.submit", municipality_writer)]
 CSV_COLUMNS = (
     "ocid",
     "title",
@@ -58,21 +60,6 @@ def _submission(result: SubmissionResult) -> JSONResponse:
     return JSONResponse(body, status_code=413 if too_large else 422)
 
 
-async def _read_body(request: Request, limit: int) -> bytes | JSONResponse:
-    too_large = SubmissionResult(
-        refusals=[Refusal("$", "max_size", f"the submission must be at most {limit / 1048576:g} MiB of JSON")]
-    )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        return _submission(too_large)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return _submission(too_large)
-    return bytes(body)
-
-
 @router.post(
     "/releases",
     response_model=SubmissionOut,
@@ -87,38 +74,20 @@ async def _read_body(request: Request, limit: int) -> bytes | JSONResponse:
         503: {"model": ErrorOut, "description": "Event log unavailable; nothing published, retry"},
     },
 )
-async def post_releases(request: Request, platform: PlatformDep, principal: MunicipalityWriter) -> Response:
-    ingest = platform.procurement_ingest
-    body = await _read_body(request, ingest.max_bytes)
-    if isinstance(body, JSONResponse):
-        await _audit(platform, principal, body.status_code, SubmissionResult(), "body too large")
-        return body
+async def post_releases(write: Submission, platform: PlatformDep) -> Response:
     try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        value = write.json()
+    except BodyRefused as refused:
+        if refused.refusal.rule != INVALID_JSON:
+            raise
         result = SubmissionResult(refusals=[Refusal("$", "json", "the body is not valid JSON")])
-        await _audit(platform, principal, 422, result, "invalid JSON")
-        return _submission(result)
-    # Validation is CPU work and the log call blocks: keep them off the event loop.
-    _, buyer_org = writer_scope(principal)
-    result = await run_in_threadpool(ingest.submit, value, buyer_org)
+    else:
+        # Validation is CPU work and the log call blocks: keep them off the event loop.
+        _, buyer_org = writer_scope(write.principal)
+        result = await run_in_threadpool(platform.procurement_ingest.submit, value, buyer_org)
     response = _submission(result)
-    await _audit(platform, principal, response.status_code, result)
+    write.result(response.status_code, submission_items(result), submission_reason(result))
     return response
-
-
-async def _audit(
-    platform: Any, principal: Principal, status: int, result: SubmissionResult, reason: str | None = None
-) -> None:
-    items = [
-        AuditItem(r.release_id or r.ocid, r.outcome, tuple(f.rule for f in r.refusals))
-        for r in result.results
-    ]
-    if not reason and result.refusals:
-        reason = ", ".join(sorted({f.rule for f in result.refusals}))
-    await run_in_threadpool(
-        platform.audit.record, principal.actor, "procurement.submit", status, items, reason
-    )
 
 
 def _csv_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -34,11 +34,6 @@ def document_policies(schema: dict[str, Any], routes: Any) -> None:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            if "requestBody" in operation and "400" not in responses:
-                responses["400"] = {
-                    "description": "The body could not be read (not UTF-8 JSON)",
-                    "content": {"application/json": {"schema": _ERROR_REF}},
-                }
             for code, description in _AUTH_RESPONSES.items():
                 documented = responses.get(code)
                 if documented is None:

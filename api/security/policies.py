@@ -17,6 +17,7 @@ from api.platform import platform_of
 from api.security.principal import ANONYMOUS_PRINCIPAL, SCOPE_ADMIN, SCOPE_READ, SCOPE_WRITE, Principal
 from api.security.refusals import AuthError, insufficient_scope, invalid_token
 from api.security.tokens import TokenVerifier
+from api.writes import WRITE_METHODS, record_write
 
 
 async def authenticate(request: Request) -> Principal | None:
@@ -54,7 +55,7 @@ async def reader(request: Request) -> Principal:
             raise invalid_token("missing bearer token")
         return ANONYMOUS_PRINCIPAL
     if SCOPE_READ not in principal.scopes:
-        raise insufficient_scope("reading needs the alliance:read scope", SCOPE_READ)
+        raise await _refused(request, principal, "reading needs the alliance:read scope", SCOPE_READ)
     return principal
 
 
@@ -62,9 +63,9 @@ async def coordinator(request: Request) -> Principal:
     """Policy: coordinators with ``alliance:read`` (dead letters, audit log, membership)."""
     principal = _require(await authenticate(request))
     if principal.role != "coordinator":
-        raise insufficient_scope("only the alliance coordinator may do this")
+        raise await _refused(request, principal, "only the alliance coordinator may do this")
     if SCOPE_READ not in principal.scopes:
-        raise insufficient_scope("this needs the alliance:read scope", SCOPE_READ)
+        raise await _refused(request, principal, "this needs the alliance:read scope", SCOPE_READ)
     return principal
 
 
@@ -72,31 +73,27 @@ async def municipality_writer(request: Request) -> Principal:
     """Policy: ``alliance:events.write`` from a municipality (for itself) or an admin operator."""
     principal = _require(await authenticate(request))
     if SCOPE_WRITE not in principal.scopes:
-        refusal = insufficient_scope("writing needs the alliance:events.write scope", SCOPE_WRITE)
-        await _audit_refusal(request, principal, refusal)
-        raise refusal
+        raise await _refused(request, principal, "writing needs the alliance:events.write scope", SCOPE_WRITE)
     if principal.role == "municipality" or (principal.role == "coordinator" and principal.is_admin):
         return principal
-    refusal = insufficient_scope("only municipalities write events and procurements")
-    await _audit_refusal(request, principal, refusal)
-    raise refusal
-
-
-async def _audit_refusal(request: Request, principal: Principal, refusal: AuthError) -> None:
-    """A write refused for its token is audited too (who tried, on which path)."""
-    audit = platform_of(request).audit
-    if audit is not None:
-        action = f"{request.method} {request.url.path}"[:200]
-        status = refusal.status_code
-        await run_in_threadpool(audit.record, principal.actor, action, status, (), refusal.detail)
+    raise await _refused(request, principal, "only municipalities write events and procurements")
 
 
 async def admin(request: Request) -> Principal:
     """Policy: ``alliance:admin`` held by the coordinator organisation (configuration)."""
     principal = _require(await authenticate(request))
     if principal.role != "coordinator" or not principal.is_admin:
-        raise insufficient_scope("this needs the alliance:admin scope", SCOPE_ADMIN)
+        raise await _refused(request, principal, "this needs the alliance:admin scope", SCOPE_ADMIN)
     return principal
+
+
+async def _refused(request: Request, principal: Principal, why: str, scope: str | None = None) -> AuthError:
+    """403 for a known caller; a write refused so is audited too (who tried, on which path)."""
+    refusal = insufficient_scope(why, scope)
+    if request.method in WRITE_METHODS:
+        action = f"{request.method} {request.url.path}"
+        await record_write(request, principal, action, refusal.status_code, reason=refusal.detail)
+    return refusal
 
 
 POLICIES: dict[Callable[..., Any], str] = {
