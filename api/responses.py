@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from api.models.common import ErrorOut
 from api.platform import ViewCache
 from services.governance.suppression import FLAG
 
@@ -20,6 +21,11 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
 }
+
+
+def not_found(description: str) -> dict[int | str, dict[str, Any]]:
+    """For ``responses=``: the 404 of a route that looks something up, and what it looks up."""
+    return {404: {"model": ErrorOut, "description": description}}
 
 
 class JSONResponse(Response):

@@ -49,13 +49,22 @@ async def record_write(
     status: int,
     items: Iterable[AuditItem] = (),
     reason: str | None = None,
+    wait: bool = True,
 ) -> None:
-    """Append one entry to the audit log: who wrote, what, with which answer (the API's only call)."""
+    """Append one entry to the audit log: who wrote, what, with which answer (the API's only call).
+
+    ``wait=False`` hands the entry to a worker thread and returns at once (a request out of time).
+    """
     audit = platform_of(request).audit
-    if audit is not None:
-        await run_in_threadpool(
-            audit.record, principal.actor, action[:MAX_ACTION_CHARS], status, items, reason
-        )
+    if audit is None:
+        return
+    entry = functools.partial(
+        audit.record, principal.actor, action[:MAX_ACTION_CHARS], status, list(items), reason
+    )
+    if wait:
+        await run_in_threadpool(entry)
+    else:
+        asyncio.get_running_loop().run_in_executor(None, entry)
 
 
 @dataclass(slots=True)
@@ -97,21 +106,14 @@ def audited(action: str, policy: Callable[..., Any]) -> Any:
                 log.exception("audit entry of a failed %s not recorded", action)
             raise
         except asyncio.CancelledError:
-            # Out of time (api.middleware.limits answers 503): recorded without waiting for it.
-            _record_later(request, principal, action, entry.items)
+            # Out of time (api.middleware.limits answers 503): recorded without holding up that answer.
+            reason = "The request took too long: request_timeout"
+            await record_write(request, principal, action, 503, entry.items, reason, wait=False)
             raise
         await record_write(request, principal, action, entry.status, entry.items, entry.reason)
 
     # scope="function": the entry is recorded before the response is sent, so it is there to be read.
     return Depends(write, scope="function")
-
-
-def _record_later(request: Request, principal: Principal, action: str, items: list[AuditItem]) -> None:
-    audit = platform_of(request).audit
-    if audit is not None:
-        reason = "The request took too long: request_timeout"
-        record = functools.partial(audit.record, principal.actor, action, 503, items, reason)
-        asyncio.get_running_loop().run_in_executor(None, record)
 
 
 def ingest_items(results: Iterable[IngestResult]) -> list[AuditItem]:

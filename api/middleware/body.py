@@ -22,8 +22,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from api.middleware.http import HttpMiddleware, platform_in
 from api.platform import ApiSettings
 from schemas.privacy import format_path
 
@@ -139,15 +140,12 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-class BodyReader:
+class BodyReader(HttpMiddleware):
     """ASGI middleware: reads and decodes the body of every write request (see the module)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in BODY_METHODS:
-            outcome, receive = await read_json(scope, receive, scope["app"].state.platform.settings)
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] in BODY_METHODS:
+            outcome, receive = await read_json(scope, receive, platform_in(scope).settings)
             key = "body_refusal" if isinstance(outcome, BodyRefusal) else "json_body"
             scope.setdefault("state", {})[key] = outcome
         await self.app(scope, receive, send)

@@ -20,6 +20,7 @@ from limits.strategies import FixedWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from api.middleware.http import HttpMiddleware, platform_in
 from api.platform import ApiSettings
 
 RETRY_AFTER_SECONDS = 5
@@ -38,18 +39,15 @@ def _error(status: int, detail: str, rule: str, message: str, retry_after: int) 
     ]
 
 
-class InputLimits:
+class InputLimits(HttpMiddleware):
     """ASGI middleware: rate and time limits (settings read per request)."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self.limiter = FixedWindowRateLimiter(MemoryStorage())
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        settings: ApiSettings = scope["app"].state.platform.settings
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings = platform_in(scope).settings
         refusal = self._rate(scope, settings)
         if refusal is not None:
             for message in refusal:

@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from api.platform import ApiPlatform
+from api.middleware.http import HttpMiddleware, platform_in
 
 UNMATCHED = "unmatched"
 
 
-class HttpMetricsMiddleware:
+class HttpMetricsMiddleware(HttpMiddleware):
     """Records every HTTP request into the platform's :class:`streams.observability.metrics.Metrics`."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 
@@ -42,12 +36,9 @@ class HttpMetricsMiddleware:
 
     @staticmethod
     def _record(scope: Scope, status: int, seconds: float) -> None:
-        platform: ApiPlatform | None = getattr(scope["app"].state, "platform", None)
-        if platform is None:
-            return
         route = getattr(scope.get("route"), "path", None) or UNMATCHED
         method = scope["method"]
-        metrics = platform.metrics
+        metrics = platform_in(scope).metrics
         metrics.http_requests.labels(method, route, str(status)).inc()
         metrics.http_duration.labels(method, route).observe(seconds)
         if status >= 500:

@@ -8,22 +8,27 @@ from api.models.indicators import AlarmMonthOut
 from api.models.procurement import CellSupplierOut
 
 
-class CellOut(BaseModel):
-    municipality: str
-    technology: str
-    phase: str
-    phase_since: str | None
-    pilots: int
+class PilotFiguresOut(BaseModel):
+    """The figures of a pilot, or summed over the pilots of a cell, small counts suppressed."""
+
     users_active: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
     devices_deployed: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
     hours_saved: float
     avoided_visits: int
     cost_nok: float
     updated_at: str
-    alarms: AlarmMonthOut | None = Field(None, description="Latest reported alarm month, if any")
     suppressed: list[str] | None = Field(
         None, description="Small counts (1–4) hidden from this caller; absent when none"
     )
+
+
+class CellOut(PilotFiguresOut):
+    municipality: str
+    technology: str
+    phase: str
+    phase_since: str | None
+    pilots: int
+    alarms: AlarmMonthOut | None = Field(None, description="Latest reported alarm month, if any")
 
 
 class ProcurementCellOut(CellOut):

@@ -11,13 +11,18 @@ from api.models.indicators import AlarmSummaryOut
 from api.models.procurement import RecordSummaryOut
 
 
-class MunicipalityOut(BaseModel):
+class MunicipalityFactsOut(BaseModel):
+    """A municipality as the reference data knows it (numbers before and after the 2020 reform)."""
+
     code: str
     code_pre2020: str
     name: str
     region: str
     org_number: str
     population_2013: int
+
+
+class MunicipalityOut(MunicipalityFactsOut):
     member: bool
     technologies: int
 
@@ -31,13 +36,7 @@ class PilotSummaryOut(BaseModel):
     started_on: date | None = None
 
 
-class MunicipalityProcurementProfileOut(BaseModel):
-    code: str
-    code_pre2020: str
-    name: str
-    region: str
-    org_number: str
-    population_2013: int
+class MunicipalityProcurementProfileOut(MunicipalityFactsOut):
     population_2019: int | None
     member: bool
     cells: list[ProcurementCellOut]

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from api.models.adoption import PilotFiguresOut
+
 
 class PhaseStepOut(BaseModel):
     phase: str
@@ -29,7 +31,7 @@ class PilotLessonOut(BaseModel):
     at: str
 
 
-class PilotOut(BaseModel):
+class PilotOut(PilotFiguresOut):
     pilot_id: str
     municipality: str
     region: str
@@ -47,12 +49,3 @@ class PilotOut(BaseModel):
         description="Per period; small counts hidden from this caller are null, named in `suppressed`"
     )
     lessons: list[PilotLessonOut]
-    users_active: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
-    devices_deployed: int | None = Field(description="null when suppressed (1–4, see `suppressed`)")
-    hours_saved: float
-    avoided_visits: int
-    cost_nok: float
-    updated_at: str
-    suppressed: list[str] | None = Field(
-        None, description="Small counts (1–4) hidden from this caller; absent when none"
-    )

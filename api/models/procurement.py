@@ -7,17 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-ProcurementStatus = Literal[
-    "planning",
-    "tender",
-    "award",
-    "contract",
-    "implementation",
-    "terminated",
-    "cancelled",
-    "unsuccessful",
-    "unknown",
-]
+from services.procurement.summary import Status as ProcurementStatus
 
 
 class RefusalOut(BaseModel):

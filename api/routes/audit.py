@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Coordinator, PlatformDep
 from api.models.audit import AuditEntryOut
-from api.models.common import ErrorOut
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -18,7 +17,6 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 @router.get(
     "",
     response_model=list[AuditEntryOut],
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
     summary="Who wrote what when, accepted or refused; newest first",
 )
 async def audit_log(

@@ -9,9 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.deps import READER, PlatformDep
-from api.models.common import ErrorOut
 from api.models.insights import BenefitsOut
-from api.responses import CSV_RESPONSE, JSONResponse, csv_response, wants_csv
+from api.responses import CSV_RESPONSE, JSONResponse, csv_response, not_found, wants_csv
 from api.routes.parameters import AcceptHeader, Format, MunicipalityNumber, RegionCode
 from schemas.events import TechnologyCode
 from services.insights.benefits import BENEFIT_ROW_FIELDS, BenefitFilter, benefit_rows
@@ -23,7 +22,7 @@ Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", descrip
 @router.get(
     "/benefits",
     response_model=BenefitsOut,
-    responses={**CSV_RESPONSE, 404: {"model": ErrorOut, "description": "Unknown code"}},
+    responses={**CSV_RESPONSE, **not_found("Unknown code")},
     summary="Hours saved, avoided visits and cost: totals and monthly series (latest corrections)",
 )
 async def benefits(

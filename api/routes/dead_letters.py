@@ -9,10 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import COORDINATOR, PlatformDep
 from api.errors import error_body
-from api.models.common import ErrorOut
 from api.models.dead_letters import DeadLetterOut, DeadLettersOut, ReplayIn, ReplayOut
 from api.openapi import json_request_body
-from api.responses import JSONResponse
+from api.responses import JSONResponse, not_found
 from api.security.policies import coordinator
 from api.writes import Write, audited
 from services.core.dead_letters import UnknownDeadLetter
@@ -36,7 +35,7 @@ async def list_dead_letters(
 @router.get(
     "/{letter_id}",
     response_model=DeadLetterOut,
-    responses={404: {"model": ErrorOut, "description": "Unknown dead-letter id"}},
+    responses=not_found("Unknown dead-letter id"),
     summary="One dead letter",
 )
 async def show_dead_letter(letter_id: str, platform: PlatformDep) -> Any:

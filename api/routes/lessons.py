@@ -9,9 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.deps import READER, PlatformDep
-from api.models.common import ErrorOut
 from api.models.insights import LessonsOut
-from api.responses import CSV_RESPONSE, JSONResponse, csv_response, wants_csv
+from api.responses import CSV_RESPONSE, JSONResponse, csv_response, not_found, wants_csv
 from api.routes.parameters import AcceptHeader, Format, MunicipalityNumber, RegionCode
 from schemas.events import Outcome, PhaseCode, TechnologyCode
 from services.insights.lessons import LESSON_FIELDS
@@ -23,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["insights"], dependencies=[READER])
 @router.get(
     "/lessons",
     response_model=LessonsOut,
-    responses={**CSV_RESPONSE, 404: {"model": ErrorOut, "description": "Unknown code"}},
+    responses={**CSV_RESPONSE, **not_found("Unknown code")},
     summary="Search lessons (Norwegian or English words, ranked); filters combine",
 )
 async def lessons(

@@ -1,32 +1,30 @@
-"""``/v1/municipalities``: the list, one municipality's profile, and its peers for a technology."""
+"""``/v1/municipalities``: the list, and one municipality's profile suppressed for the caller."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
 
-from api.deps import READER, PlatformDep, Reader
-from api.models.common import ErrorOut
-from api.models.insights import PeersOut
+from api.deps import PlatformDep, Reader
 from api.models.municipalities import MunicipalityOut, MunicipalityProcurementProfileOut
-from api.responses import JSONResponse, model_response
+from api.responses import model_response, not_found
 from api.suppressed import alarm_hidden
-from schemas.events import TechnologyCode
 from services.governance.suppression import FLAG, SMALL_COUNT_FIELDS, suppress_alarm_summary, suppress_cells
 
-router = APIRouter(prefix="/v1/municipalities")
-NOT_FOUND = {404: {"model": ErrorOut, "description": "Unknown code or id"}}
+router = APIRouter(prefix="/v1/municipalities", tags=["views"])
 
 
-@router.get("", response_model=list[MunicipalityOut], tags=["views"])
+@router.get("", response_model=list[MunicipalityOut])
 def municipalities(platform: PlatformDep, principal: Reader) -> Any:
     return platform.queries.municipalities()
 
 
-@router.get("/{code}", response_model=MunicipalityProcurementProfileOut, responses=NOT_FOUND, tags=["views"])
+@router.get(
+    "/{code}",
+    response_model=MunicipalityProcurementProfileOut,
+    responses=not_found("Unknown code or id"),
+)
 def municipality(code: str, platform: PlatformDep, principal: Reader) -> Any:
     profile = platform.queries.municipality(code)
     viewer = principal.viewer
@@ -55,21 +53,3 @@ def _with_counts(cell: dict[str, Any], shown: dict[str, Any] | None) -> dict[str
     if "alarms" in shown:
         merged["alarms"] = shown["alarms"]
     return merged
-
-
-@router.get(
-    "/{code}/peers",
-    response_model=PeersOut,
-    responses={404: {"model": ErrorOut, "description": "Unknown code"}},
-    summary="Member municipalities further along with a technology, with a reason for each",
-    tags=["insights"],
-    dependencies=[READER],
-)
-async def peers(
-    code: str,
-    platform: PlatformDep,
-    technology: TechnologyCode,  # type: ignore[valid-type]
-) -> Response:
-    today = platform.clock().date()
-    view = await run_in_threadpool(platform.insights.peers, code, technology, today)
-    return JSONResponse(view)

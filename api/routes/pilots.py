@@ -7,9 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import PlatformDep, Reader
-from api.models.common import ErrorOut
 from api.models.pilots import PilotOut
-from api.responses import model_response
+from api.responses import model_response, not_found
 from services.governance.suppression import suppress_pilot
 
 router = APIRouter(prefix="/v1/pilots", tags=["views"])
@@ -18,7 +17,7 @@ router = APIRouter(prefix="/v1/pilots", tags=["views"])
 @router.get(
     "/{pilot_id}",
     response_model=PilotOut,
-    responses={404: {"model": ErrorOut, "description": "Unknown code or id"}},
+    responses=not_found("Unknown code or id"),
 )
 def pilot(pilot_id: str, platform: PlatformDep, principal: Reader) -> Any:
     view = platform.queries.pilot(pilot_id)

@@ -15,7 +15,7 @@ from api.errors import error_body
 from api.middleware.body import INVALID_JSON, BodyRefused
 from api.models.common import ErrorOut
 from api.models.procurement import ProcurementStatus, RadarOut, RecordOut, RecordSummaryOut, SubmissionOut
-from api.responses import CSV_RESPONSE, JSONResponse, csv_response, wants_csv
+from api.responses import CSV_RESPONSE, JSONResponse, csv_response, not_found, wants_csv
 from api.routes.parameters import AcceptHeader, Format
 from api.security.policies import municipality_writer
 from api.security.principal import writer_scope
@@ -67,7 +67,6 @@ def _submission(result: SubmissionResult) -> JSONResponse:
     openapi_extra={"requestBody": _REQUEST_BODY},
     summary="Submit OCDS releases: 200 with one result per release when any was accepted",
     responses={
-        401: {"model": ErrorOut, "description": "No valid bearer token (WWW-Authenticate says why)"},
         403: {"model": SubmissionOut, "description": "Not permitted: scope, or releases of other buyers"},
         413: {"model": SubmissionOut, "description": "Larger than the package size limit"},
         422: {"model": SubmissionOut, "description": "Nothing valid: each refusal's path and rule"},
@@ -137,7 +136,7 @@ def records(
 @router.get(
     "/records/{ocid:path}",
     response_model=RecordOut,
-    responses={404: {"model": ErrorOut, "description": "Unknown ocid"}},
+    responses=not_found("Unknown ocid"),
     summary="One compiled record: summary, matching, classification, releases, versioned release",
 )
 def record(ocid: str, platform: PlatformDep, principal: Reader) -> Any:

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import PlatformDep, Reader
-from api.models.common import ErrorOut
 from api.models.procurement import SupplierDetailOut, SupplierOut
+from api.responses import not_found
 
 router = APIRouter(prefix="/v1/suppliers", tags=["procurement"])
 
@@ -21,7 +21,7 @@ def suppliers(platform: PlatformDep, principal: Reader) -> Any:
 @router.get(
     "/{supplier_id:path}",
     response_model=SupplierDetailOut,
-    responses={404: {"model": ErrorOut, "description": "Unknown supplier id"}},
+    responses=not_found("Unknown supplier id"),
     summary="One supplier: its contracts, municipalities, technologies and total value",
 )
 def supplier(supplier_id: str, platform: PlatformDep, principal: Reader) -> Any:
