@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from alliance.settings import Settings
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TOPICS
@@ -34,6 +35,9 @@ from streams.observability.instrumented import (
 )
 from streams.observability.metrics import Metrics
 from streams.runners.embedded import EmbeddedRunner, LogPump
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def utc_now() -> datetime:
@@ -193,3 +197,13 @@ def build_platform(
         consumers=consumers,
         audit=AuditLog(store, clock),
     )
+
+
+def build_app(settings: Settings | None = None, process: bool = True) -> FastAPI:
+    """The HTTP API over a platform built from ``settings``, closed when the application stops.
+
+    For servers that take an application factory (``uvicorn --factory alliance.bootstrap:build_app``).
+    """
+    from api.app import create_app
+
+    return create_app(build_platform(settings), process=process, close_platform=True)

@@ -1,14 +1,20 @@
 """Error responses: every refusal names the field and the rule, in one shape.
 
 ``{"detail": "...", "errors": [{"field", "rule", "message"}]}`` — never the refused value.
+:func:`answer_to` decides the answer to each kind of error in one place, for the handlers
+and for the audit of a write that failed (:func:`failure_of`): what is recorded is what the
+caller was told.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.middleware.body import BodyRefused
 from api.responses import JSONResponse
 from schemas.privacy import format_path
 from services.core.errors import NotFound
@@ -16,50 +22,85 @@ from services.core.ports import Unavailable
 from services.governance.membership import UnknownMunicipalities
 
 RETRY_AFTER_SECONDS = 5
+HANDLED = (
+    NotFound,
+    Unavailable,
+    UnknownMunicipalities,
+    BodyRefused,
+    RequestValidationError,
+    StarletteHTTPException,
+)
 
 
 def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, object]:
+    """The API's error shape."""
     body: dict[str, object] = {"detail": detail}
     if errors is not None:
         body["errors"] = errors
     return body
 
 
+def field_error(field: str, rule: str, message: str) -> dict[str, str]:
+    """One entry of ``errors``: where, by which rule, and a message for people."""
+    return {"field": field, "rule": rule, "message": message}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer to an error: status, detail, field errors and headers."""
+
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None
+    headers: dict[str, str] | None = None
+
+
+def answer_to(error: Exception) -> Answer:
+    """How the API answers ``error``; 500 for an error it does not expect."""
+    if isinstance(error, NotFound):
+        return Answer(404, str(error))
+    if isinstance(error, Unavailable):
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return Answer(503, f"Temporarily unavailable, nothing was stored: {error}", headers=retry)
+    if isinstance(error, UnknownMunicipalities):
+        errors = [
+            field_error(f"members[{i}]", "unknown_municipality", "Unknown municipality")
+            for i, _code in enumerate(error.codes)
+        ]
+        return Answer(422, "Unknown municipality codes", errors)
+    if isinstance(error, BodyRefused):
+        refusal = error.refusal
+        return Answer(
+            refusal.status, refusal.detail, [field_error(refusal.field, refusal.rule, refusal.message)]
+        )
+    if isinstance(error, RequestValidationError):
+        errors = [
+            field_error(
+                format_path(tuple(e["loc"][1:] if len(e["loc"]) > 1 else e["loc"])), e["type"], e["msg"]
+            )
+            for e in error.errors()
+        ]
+        return Answer(422, "Invalid request", errors)
+    if isinstance(error, StarletteHTTPException):
+        return Answer(error.status_code, str(error.detail), headers=getattr(error, "headers", None))
+    return Answer(500, f"Internal error ({type(error).__name__})")
+
+
+def failure_of(error: Exception) -> tuple[int, str]:
+    """(status, reason) of the answer to ``error``, for the audit log: the detail and the rules."""
+    answer = answer_to(error)
+    rules = sorted({e["rule"] for e in answer.errors or ()})
+    return answer.status, answer.detail + (f": {', '.join(rules)}" if rules else "")
+
+
+async def _answer(_: Request, error: Exception) -> JSONResponse:
+    answer = answer_to(error)
+    return JSONResponse(
+        error_body(answer.detail, answer.errors), status_code=answer.status, headers=answer.headers
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(NotFound)
-    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(error_body(str(exc)), status_code=404)
-
-    @app.exception_handler(Unavailable)
-    async def _unavailable(_: Request, exc: Unavailable) -> JSONResponse:
-        return JSONResponse(
-            error_body(f"Temporarily unavailable, nothing was stored: {exc}"),
-            status_code=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-
-    @app.exception_handler(UnknownMunicipalities)
-    async def _unknown(_: Request, exc: UnknownMunicipalities) -> JSONResponse:
-        errors = [
-            {"field": f"members[{i}]", "rule": "unknown_municipality", "message": "Unknown municipality"}
-            for i, _code in enumerate(exc.codes)
-        ]
-        return JSONResponse(error_body("Unknown municipality codes", errors), status_code=422)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": format_path(tuple(e["loc"][1:] if len(e["loc"]) > 1 else e["loc"])),
-                "rule": e["type"],
-                "message": e["msg"],
-            }
-            for e in exc.errors()
-        ]
-        return JSONResponse(error_body("Invalid request", errors), status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            error_body(str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+    """Answer the errors the API expects in the error shape (anything else stays a server error)."""
+    for kind in HANDLED:
+        app.add_exception_handler(kind, _answer)

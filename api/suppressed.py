@@ -12,8 +12,7 @@ For the views, the indicator routes and the dashboard alike::
 
 from __future__ import annotations
 
-from typing import Any
-
+from api.platform import ApiPlatform
 from services.governance.suppression import (
     AlarmMonth,
     SuppressedTable,
@@ -23,7 +22,7 @@ from services.governance.suppression import (
 )
 
 
-def alarm_hidden(platform: Any, viewer: Viewer) -> set[AlarmMonth]:
+def alarm_hidden(platform: ApiPlatform, viewer: Viewer) -> set[AlarmMonth]:
     """The alarm months holding a count hidden from ``viewer``, over every report."""
     if viewer.sees_all or platform.indicator_queries is None:
         return set()
@@ -31,6 +30,6 @@ def alarm_hidden(platform: Any, viewer: Viewer) -> set[AlarmMonth]:
     return hidden_alarm_months(reports, viewer)
 
 
-def adoption_table(platform: Any, viewer: Viewer) -> SuppressedTable:
+def adoption_table(platform: ApiPlatform, viewer: Viewer) -> SuppressedTable:
     """Every adoption cell as ``viewer`` may see it (filter ``.rows`` afterwards, never before)."""
     return suppress_cells(platform.queries.adoption()["cells"], viewer, alarm_hidden(platform, viewer))

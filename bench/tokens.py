@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alliance.settings import Settings
-from alliance.signing import local_issuer
+from api.security.local_issuer import local_issuer
 from schemas.organisations import OrganisationRegistry
 
 OPERATOR_SCOPES = "alliance:read alliance:events.write alliance:admin"

@@ -31,7 +31,7 @@ def up(
     configure_logging(json_lines=settings.log_format == "json")
     platform = build_platform(settings)
     if not (settings.auth_jwks_file or settings.auth_jwks_url):
-        from alliance.signing import local_issuer
+        from api.security.local_issuer import local_issuer
 
         keys = local_issuer(settings.data_dir)  # created on first start
         console.print(f"Bearer tokens are checked against {keys.jwks_path}: `alliance token issue --org …`")

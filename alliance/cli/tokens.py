@@ -22,7 +22,7 @@ def issue(
     data_dir: DataDir = None,
 ) -> None:
     """Print a signed access token for ORG (the key is created on first use)."""
-    from alliance.signing import local_issuer
+    from api.security.local_issuer import local_issuer
     from schemas.organisations import OrganisationRegistry
 
     settings = load_settings(data_dir)

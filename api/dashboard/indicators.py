@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alliance.bootstrap import Platform
 from api.dashboard.labels import Language
+from api.platform import ApiPlatform
 
 LABELS: dict[str, dict[str, str]] = {
     "alarms": {"nb": "Alarmmottak", "en": "Alarm reception"},
@@ -54,7 +54,7 @@ def percent(share: float | None, language: Language) -> str:
     return text.replace(".", ",") if language == "nb" else text
 
 
-def indicator_context(platform: Platform, language: Language) -> dict[str, Any]:
+def indicator_context(platform: ApiPlatform, language: Language) -> dict[str, Any]:
     """Template context of the two sections (``alarms``, ``competence``, their labels ``it``)."""
     queries = platform.indicator_queries
     members = platform.membership.members()

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from alliance.bootstrap import Platform
 from api.dashboard.charts import diffusion_chart
 from api.dashboard.indicators import indicator_context
 from api.dashboard.labels import Language, translator
+from api.platform import ApiPlatform
 from schemas.reference import reference
 from services.insights.search import LessonFilter
 
@@ -62,7 +62,7 @@ def format_number(value: float | int, language: Language) -> str:
     return text
 
 
-def build_page(platform: Platform, language: Language, form: SearchForm, today: date) -> dict[str, Any]:
+def build_page(platform: ApiPlatform, language: Language, form: SearchForm, today: date) -> dict[str, Any]:
     """The template context of the dashboard."""
     ref = reference()
     words = translator(language)

@@ -6,41 +6,17 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PlatformDep
-from api.models import ErrorOut
-from api.security import Coordinator
+from api.deps import Coordinator, PlatformDep
+from api.models.audit import AuditEntryOut
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-
-
-class AuditItemOut(BaseModel):
-    id: str | None = None
-    outcome: str
-    rules: list[str] | None = None
-
-
-class AuditEntryOut(BaseModel):
-    id: str
-    at: str
-    org_number: str | None
-    role: str
-    client_id: str | None = None
-    token_id: str | None = None
-    action: str
-    status: int
-    result: str
-    counts: dict[str, int]
-    items: list[AuditItemOut]
-    reason: str | None = None
 
 
 @router.get(
     "",
     response_model=list[AuditEntryOut],
-    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}},
     summary="Who wrote what when, accepted or refused; newest first",
 )
 async def audit_log(

@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 from api.dashboard.page import SearchForm, build_page
-from api.deps import PlatformDep
-from api.security import READER
+from api.deps import READER, PlatformDep
+from api.routes.parameters import RegionCode
 from schemas.events import TechnologyCode
 
 HERE = Path(__file__).resolve().parent.parent / "dashboard"
@@ -25,7 +25,6 @@ templates = Jinja2Templates(
 static_files = StaticFiles(directory=HERE / "static")
 # The dashboard shows the shared views, so it is as open as they are (ALLIANCE_READ_REQUIRES_TOKEN).
 router = APIRouter(tags=["dashboard"], dependencies=[READER])
-RegionCode = Literal["fjellregionen", "sor-osterdal", "kongsvingerregionen", "hamarregionen"]
 
 
 @router.get("/", response_class=HTMLResponse, summary="Coordinator dashboard (HTML)")

@@ -5,53 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PlatformDep
+from api.deps import COORDINATOR, PlatformDep
 from api.errors import error_body
-from api.models import ErrorOut
-from api.responses import JSONResponse
-from api.security import COORDINATOR, Coordinator
+from api.models.dead_letters import DeadLetterOut, DeadLettersOut, ReplayIn, ReplayOut
+from api.openapi import json_request_body
+from api.responses import JSONResponse, not_found
+from api.security.policies import coordinator
+from api.writes import Write, audited
 from services.core.dead_letters import UnknownDeadLetter
 from services.governance.audit import replay_audit_items
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead-letters"], dependencies=[COORDINATOR])
-
-
-class DeadLetterOut(BaseModel):
-    """A refused message: reason, field paths and rules (never values), and where it came from."""
-
-    id: str
-    event_id: str | None = None
-    reason: str
-    errors: list[dict[str, str]]
-    topic: str
-    partition: int
-    offset: int
-    key: str | None = None
-    source: str | None = None
-    dead_lettered_at: str
-
-
-class DeadLettersOut(BaseModel):
-    count: int
-    items: list[DeadLetterOut]
-
-
-class ReplayIn(BaseModel):
-    ids: list[Annotated[str, Field(max_length=40)]] = Field(min_length=1, max_length=1000)
-
-
-class ReplayResultOut(BaseModel):
-    id: str
-    status: str
-    event_id: str | None = None
-
-
-class ReplayOut(BaseModel):
-    replayed: int
-    results: list[ReplayResultOut]
+Replay = Annotated[Write, audited("dead_letters.replay", coordinator)]
 
 
 @router.get("", response_model=DeadLettersOut, summary="Dead letters, newest first")
@@ -68,7 +35,7 @@ async def list_dead_letters(
 @router.get(
     "/{letter_id}",
     response_model=DeadLetterOut,
-    responses={404: {"model": ErrorOut, "description": "Unknown dead-letter id"}},
+    responses=not_found("Unknown dead-letter id"),
     summary="One dead letter",
 )
 async def show_dead_letter(letter_id: str, platform: PlatformDep) -> Any:
@@ -83,12 +50,12 @@ async def show_dead_letter(letter_id: str, platform: PlatformDep) -> Any:
     "/replay",
     response_model=ReplayOut,
     summary="Re-publish the original messages of the given dead letters (event_id kept: never counted twice)",
+    openapi_extra=json_request_body(ReplayIn),
 )
-async def replay_dead_letters(body: ReplayIn, platform: PlatformDep, principal: Coordinator) -> Any:
+async def replay_dead_letters(write: Replay, platform: PlatformDep) -> Any:
+    body = write.model(ReplayIn)
     results = await run_in_threadpool(platform.dead_letters.replay, body.ids)
-    await run_in_threadpool(
-        platform.audit.record, principal.actor, "dead_letters.replay", 200, replay_audit_items(results)
-    )
+    write.result(200, replay_audit_items(results))
     return {
         "replayed": sum(r.status == "replayed" for r in results),
         "results": [{"id": r.id, "status": r.status, "event_id": r.event_id} for r in results],

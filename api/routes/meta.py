@@ -1,4 +1,4 @@
-"""Health, readiness, contracts and membership."""
+"""Operations and contracts: liveness, readiness, Prometheus metrics, the AsyncAPI document."""
 
 from __future__ import annotations
 
@@ -6,25 +6,18 @@ import json
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
-from api.deps import PlatformDep
-from api.models import HealthOut, MembershipIn, MembershipOut
+from api.deps import PUBLIC, PlatformDep
+from api.models.common import HealthOut
 from api.responses import JSONResponse
-from api.security import PUBLIC, Coordinator, Reader
 from schemas.export import EXPORT_DIR
-from services.governance.audit import AuditItem
-from services.governance.membership import UnknownMunicipalities
+from streams.observability.metrics import CONTENT_TYPE_LATEST
 
-router = APIRouter()
+router = APIRouter(dependencies=[PUBLIC])
 
 
-@router.get(
-    "/healthz",
-    response_model=HealthOut,
-    tags=["operations"],
-    summary="The process is alive",
-    dependencies=[PUBLIC],
-)
+@router.get("/healthz", response_model=HealthOut, tags=["operations"], summary="The process is alive")
 def healthz() -> Any:
     return {"status": "ok"}
 
@@ -35,7 +28,6 @@ def healthz() -> Any:
     tags=["operations"],
     responses={503: {"model": HealthOut}},
     summary="Ready: state recovered and the store reachable",
-    dependencies=[PUBLIC],
 )
 def readyz(platform: PlatformDep) -> Any:
     runner = platform.runner
@@ -51,31 +43,15 @@ def readyz(platform: PlatformDep) -> Any:
 
 
 @router.get(
-    "/asyncapi.json",
-    tags=["contracts"],
-    summary="AsyncAPI 3.0 document of the topics",
-    dependencies=[PUBLIC],
+    "/metrics",
+    tags=["operations"],
+    summary="Prometheus metrics of this process",
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
+def metrics(platform: PlatformDep) -> Response:
+    return Response(platform.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/asyncapi.json", tags=["contracts"], summary="AsyncAPI 3.0 document of the topics")
 def asyncapi() -> Any:
     return json.loads((EXPORT_DIR / "asyncapi.json").read_text(encoding="utf-8"))
-
-
-@router.get("/v1/membership", response_model=MembershipOut, tags=["membership"])
-def get_membership(platform: PlatformDep, principal: Reader) -> Any:
-    return platform.membership.current()
-
-
-@router.put(
-    "/v1/membership",
-    response_model=MembershipOut,
-    tags=["membership"],
-    summary="Replace the member list (with its source and date)",
-)
-def put_membership(body: MembershipIn, platform: PlatformDep, principal: Coordinator) -> Any:
-    try:
-        result = platform.membership.replace(body.members, body.source, body.as_of)
-    except UnknownMunicipalities:
-        platform.audit.record(principal.actor, "membership.replace", 422, (), "unknown municipality codes")
-        raise
-    platform.audit.record(principal.actor, "membership.replace", 200, [AuditItem(None, "accepted")])
-    return result

@@ -1,39 +1,32 @@
-"""``/v1/procurement`` and ``/v1/suppliers``: OCDS releases in, records, radar and suppliers out."""
+"""``/v1/procurement``: OCDS releases in; records, the renewal radar and the record package out."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import orjson
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from api.deps import PlatformDep
+from api.deps import PlatformDep, Reader
 from api.errors import error_body
-from api.models import ErrorOut
-from api.procurement_models import (
-    ProcurementStatus,
-    RadarOut,
-    RecordOut,
-    RecordSummaryOut,
-    SubmissionOut,
-    SupplierDetailOut,
-    SupplierOut,
-)
-from api.responses import JSONResponse, csv_bytes, wants_csv
-from api.security import MunicipalityWriter, Principal, Reader, writer_scope
+from api.middleware.body import INVALID_JSON, BodyRefused
+from api.models.common import ErrorOut
+from api.models.procurement import ProcurementStatus, RadarOut, RecordOut, RecordSummaryOut, SubmissionOut
+from api.responses import CSV_RESPONSE, JSONResponse, csv_response, not_found, wants_csv
+from api.routes.parameters import AcceptHeader, Format
+from api.security.policies import municipality_writer
+from api.security.principal import writer_scope
+from api.writes import Write, audited, submission_items, submission_reason
 from schemas.events import TechnologyCode
 from schemas.reference import reference
-from services.governance.audit import AuditItem
 from services.intake.releases import NOT_PERMITTED, SubmissionResult
 from services.procurement.validation import Refusal
 
-router = APIRouter(prefix="/v1", tags=["procurement"])
-NOT_FOUND = {404: {"model": ErrorOut, "description": "Unknown ocid or supplier id"}}
-CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+router = APIRouter(prefix="/v1/procurement", tags=["procurement"])
+Submission = Annotated[Write, audited("procurement.submit", municipality_writer)]
 CSV_COLUMNS = (
     "ocid",
     "title",
@@ -67,67 +60,33 @@ def _submission(result: SubmissionResult) -> JSONResponse:
     return JSONResponse(body, status_code=413 if too_large else 422)
 
 
-async def _read_body(request: Request, limit: int) -> bytes | JSONResponse:
-    too_large = SubmissionResult(
-        refusals=[Refusal("$", "max_size", f"the submission must be at most {limit / 1048576:g} MiB of JSON")]
-    )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        return _submission(too_large)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return _submission(too_large)
-    return bytes(body)
-
-
 @router.post(
-    "/procurement/releases",
+    "/releases",
     response_model=SubmissionOut,
     response_model_exclude_none=True,
     openapi_extra={"requestBody": _REQUEST_BODY},
     summary="Submit OCDS releases: 200 with one result per release when any was accepted",
     responses={
-        401: {"model": ErrorOut, "description": "No valid bearer token (WWW-Authenticate says why)"},
         403: {"model": SubmissionOut, "description": "Not permitted: scope, or releases of other buyers"},
         413: {"model": SubmissionOut, "description": "Larger than the package size limit"},
         422: {"model": SubmissionOut, "description": "Nothing valid: each refusal's path and rule"},
         503: {"model": ErrorOut, "description": "Event log unavailable; nothing published, retry"},
     },
 )
-async def post_releases(request: Request, platform: PlatformDep, principal: MunicipalityWriter) -> Response:
-    ingest = platform.procurement_ingest
-    body = await _read_body(request, ingest.max_bytes)
-    if isinstance(body, JSONResponse):
-        await _audit(platform, principal, body.status_code, SubmissionResult(), "body too large")
-        return body
+async def post_releases(write: Submission, platform: PlatformDep) -> Response:
     try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        value = write.json()
+    except BodyRefused as refused:
+        if refused.refusal.rule != INVALID_JSON:
+            raise
         result = SubmissionResult(refusals=[Refusal("$", "json", "the body is not valid JSON")])
-        await _audit(platform, principal, 422, result, "invalid JSON")
-        return _submission(result)
-    # Validation is CPU work and the log call blocks: keep them off the event loop.
-    _, buyer_org = writer_scope(principal)
-    result = await run_in_threadpool(ingest.submit, value, buyer_org)
+    else:
+        # Validation is CPU work and the log call blocks: keep them off the event loop.
+        _, buyer_org = writer_scope(write.principal)
+        result = await run_in_threadpool(platform.procurement_ingest.submit, value, buyer_org)
     response = _submission(result)
-    await _audit(platform, principal, response.status_code, result)
+    write.result(response.status_code, submission_items(result), submission_reason(result))
     return response
-
-
-async def _audit(
-    platform: Any, principal: Principal, status: int, result: SubmissionResult, reason: str | None = None
-) -> None:
-    items = [
-        AuditItem(r.release_id or r.ocid, r.outcome, tuple(f.rule for f in r.refusals))
-        for r in result.results
-    ]
-    if not reason and result.refusals:
-        reason = ", ".join(sorted({f.rule for f in result.refusals}))
-    await run_in_threadpool(
-        platform.audit.record, principal.actor, "procurement.submit", status, items, reason
-    )
 
 
 def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -141,9 +100,9 @@ def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/procurement/records",
+    "/records",
     response_model=list[RecordSummaryOut],
-    responses={200: {"content": CSV_CONTENT}, 422: {"model": ErrorOut}},
+    responses={**CSV_RESPONSE, 422: {"model": ErrorOut}},
     summary="Contracting processes, filtered; Accept: text/csv (or ?format=csv) for CSV",
 )
 def records(
@@ -154,8 +113,8 @@ def records(
     supplier: Annotated[str | None, Query(description="Supplier id, e.g. NO-BRC-923456708")] = None,
     status: ProcurementStatus | None = None,
     ending_before: Annotated[date | None, Query(description="Earliest live contract ends before")] = None,
-    format: Annotated[Literal["json", "csv"] | None, Query(description="Overrides Accept")] = None,
-    accept: Annotated[str | None, Header()] = None,
+    format: Format = None,
+    accept: AcceptHeader = None,
 ) -> Any:
     if municipality and reference().canonical_code(municipality) is None:
         errors = [
@@ -170,15 +129,14 @@ def records(
         ending_before=ending_before,
     )
     if wants_csv(accept, format):
-        body = csv_bytes((_csv_row(r) for r in rows), CSV_COLUMNS)
-        return Response(body, media_type="text/csv; charset=utf-8")
+        return csv_response((_csv_row(r) for r in rows), CSV_COLUMNS)
     return rows
 
 
 @router.get(
-    "/procurement/records/{ocid:path}",
+    "/records/{ocid:path}",
     response_model=RecordOut,
-    responses=NOT_FOUND,
+    responses=not_found("Unknown ocid"),
     summary="One compiled record: summary, matching, classification, releases, versioned release",
 )
 def record(ocid: str, platform: PlatformDep, principal: Reader) -> Any:
@@ -186,7 +144,7 @@ def record(ocid: str, platform: PlatformDep, principal: Reader) -> Any:
 
 
 @router.get(
-    "/procurement/radar",
+    "/radar",
     response_model=RadarOut,
     summary="Renewal radar: live contracts ending within the next N months, soonest first",
 )
@@ -200,7 +158,7 @@ def radar(
 
 
 @router.get(
-    "/procurement/record-package",
+    "/record-package",
     responses={
         200: {"description": "OCDS 1.1 record package (record-package-schema.json)"},
         404: {"model": ErrorOut, "description": "No records yet"},
@@ -210,18 +168,3 @@ def radar(
 def record_package(request: Request, platform: PlatformDep, principal: Reader) -> Response:
     package = platform.procurement_queries.record_package(platform.clock(), str(request.url))
     return JSONResponse(package)
-
-
-@router.get("/suppliers", response_model=list[SupplierOut], summary="Suppliers named in awards")
-def suppliers(platform: PlatformDep, principal: Reader) -> Any:
-    return platform.procurement_queries.suppliers()
-
-
-@router.get(
-    "/suppliers/{supplier_id:path}",
-    response_model=SupplierDetailOut,
-    responses=NOT_FOUND,
-    summary="One supplier: its contracts, municipalities, technologies and total value",
-)
-def supplier(supplier_id: str, platform: PlatformDep, principal: Reader) -> Any:
-    return platform.procurement_queries.supplier(supplier_id)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from alliance.bootstrap import build_platform
 from alliance.settings import Settings
 from api.app import create_app
-from api.headers import STRICT_CSP
+from api.middleware.headers import STRICT_CSP
 from tests.conftest import fixed_clock
 from tests.support.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ, PlatformTokens, SigningAuth, org_of
 from tests.support.factories import registered

@@ -15,7 +15,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Mount, Route
 
-from api.security import policy_of
+from api.security.policies import policy_of
 from services.procurement import sor_osterdal_safety_alarm_releases
 from tests.support.auth import ADMIN, COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE
 from tests.support.factories import registered

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from typer.testing import CliRunner
 
 from alliance.cli import app as cli
-from alliance.signing import ORG_ID_PREFIX, LocalIssuer
+from api.security.local_issuer import ORG_ID_PREFIX, LocalIssuer
 from tests.support.auth import COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE, org_of
 from tests.support.factories import registered
 
@@ -203,7 +203,8 @@ def test_an_external_issuer_with_rs256_keys_as_maskinporten_uses(tmp_path):
 
 
 def test_a_cached_token_is_refused_once_it_expires(platform, tokens):
-    from api.security import AuthError, TokenVerifier
+    from api.security.refusals import AuthError
+    from api.security.tokens import TokenVerifier
 
     settings = platform.settings.model_copy(update={"auth_leeway_seconds": 0})
     verifier = TokenVerifier(settings)

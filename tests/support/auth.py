@@ -17,7 +17,7 @@ import httpx
 import orjson
 
 from alliance.settings import Settings
-from alliance.signing import LocalIssuer
+from api.security.local_issuer import LocalIssuer
 from schemas.organisations import OrganisationRegistry
 from schemas.reference import reference
 

@@ -1,4 +1,4 @@
-"""HTTP metrics: requests, errors and duration by route template, and ``GET /metrics``.
+"""HTTP metrics: requests, errors and duration by route template (served at ``GET /metrics``).
 
 A plain ASGI middleware (no per-request task or body copying) that labels each request
 with the matched route's template (``/v1/pilots/{pilot_id}``, never the concrete path,
@@ -8,29 +8,18 @@ which would carry ids and explode the label set).
 from __future__ import annotations
 
 import time
-from typing import Any
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from api.security import PUBLIC
-from streams.observability.metrics import CONTENT_TYPE_LATEST
+from api.middleware.http import HttpMiddleware, platform_in
 
-router = APIRouter()
 UNMATCHED = "unmatched"
 
 
-class HttpMetricsMiddleware:
+class HttpMetricsMiddleware(HttpMiddleware):
     """Records every HTTP request into the platform's :class:`streams.observability.metrics.Metrics`."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 
@@ -47,24 +36,10 @@ class HttpMetricsMiddleware:
 
     @staticmethod
     def _record(scope: Scope, status: int, seconds: float) -> None:
-        platform: Any = getattr(scope["app"].state, "platform", None)
-        if platform is None:
-            return
         route = getattr(scope.get("route"), "path", None) or UNMATCHED
         method = scope["method"]
-        metrics = platform.metrics
+        metrics = platform_in(scope).metrics
         metrics.http_requests.labels(method, route, str(status)).inc()
         metrics.http_duration.labels(method, route).observe(seconds)
         if status >= 500:
             metrics.http_errors.labels(method, route).inc()
-
-
-@router.get(
-    "/metrics",
-    tags=["operations"],
-    summary="Prometheus metrics of this process",
-    dependencies=[PUBLIC],
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
-)
-def metrics(request: Request) -> Response:
-    return Response(request.app.state.platform.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,4 +1,4 @@
-"""Response models of the procurement endpoints (OpenAPI documentation, checked by the tests)."""
+"""``/v1/procurement`` and ``/v1/suppliers``: submissions, records, the radar and suppliers."""
 
 from __future__ import annotations
 
@@ -7,19 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.models import CellOut, MunicipalityProfileOut
-
-ProcurementStatus = Literal[
-    "planning",
-    "tender",
-    "award",
-    "contract",
-    "implementation",
-    "terminated",
-    "cancelled",
-    "unsuccessful",
-    "unknown",
-]
+from services.procurement.summary import Status as ProcurementStatus
 
 
 class RefusalOut(BaseModel):
@@ -167,22 +155,3 @@ class SupplierDetailOut(SupplierOut):
 class CellSupplierOut(BaseModel):
     id: str
     name: str | None = None
-
-
-class ProcurementCellOut(CellOut):
-    suppliers: list[CellSupplierOut] = Field(default_factory=list)
-    contract_value_nok: int | float = Field(
-        0, description="NOK value of the municipality's procurements here"
-    )
-
-
-class MunicipalityProcurementProfileOut(MunicipalityProfileOut):
-    cells: list[ProcurementCellOut]  # type: ignore[assignment]
-    procurements: list[RecordSummaryOut] = Field(default_factory=list)
-
-
-class AdoptionWithContractsOut(BaseModel):
-    """``GET /v1/adoption``: the cells with the contracts behind them, where known."""
-
-    as_of: str | None = Field(description="occurred_at of the newest fact in these cells")
-    cells: list[ProcurementCellOut]

@@ -1,10 +1,10 @@
-"""Response models of the lessons, benefits, peers and diffusion views (OpenAPI documentation)."""
+"""``/v1/lessons``, ``/v1/benefits``, peers and diffusion: what the alliance has learnt and gained."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.procurement_models import CellSupplierOut
+from api.models.procurement import CellSupplierOut
 
 
 class LessonOut(BaseModel):

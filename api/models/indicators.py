@@ -1,4 +1,4 @@
-"""Response models of the indicator views (alarm reception, competence) for OpenAPI and the tests."""
+"""``/v1/alarms`` and ``/v1/competence``: alarm reception and staff competence, rolled up."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ Share = float | None
 Seconds = float | None
 
 
-class AlarmMonthOut(BaseModel):
-    """One month of a group of reports: counts summed, shares and percentiles derived."""
+class AlarmFiguresOut(BaseModel):
+    """What every alarm figure carries: the counts summed, shares and percentiles derived."""
 
-    period: str
-    reports: int
-    users_connected: int | None = Field(description="null when suppressed for this caller (1–4)")
     alarms_received: int
     alarms_false: int
     responses_on_site: int
@@ -21,11 +18,19 @@ class AlarmMonthOut(BaseModel):
     on_site_share: Share = Field(description="responses_on_site / alarms_received")
     response_time_p50_s: Seconds = Field(description="Alarm-weighted mean of the reported medians")
     response_time_p90_s: Seconds = Field(description="Alarm-weighted mean of the reported 90th percentiles")
-    within_target: bool | None = Field(description="p90 at most the target (null without a p90)")
     suppressed: list[str] | None = Field(None, description="Counts hidden from this caller (1–4)")
 
 
-class AlarmReportOut(BaseModel):
+class AlarmMonthOut(AlarmFiguresOut):
+    """One month of a group of reports."""
+
+    period: str
+    reports: int
+    users_connected: int | None = Field(description="null when suppressed for this caller (1–4)")
+    within_target: bool | None = Field(description="p90 at most the target (null without a p90)")
+
+
+class AlarmReportOut(AlarmFiguresOut):
     """The current report for one municipality, technology, platform and month."""
 
     period: str
@@ -34,20 +39,12 @@ class AlarmReportOut(BaseModel):
     technology: str
     platform: str
     users_connected: int | None = Field(description="null when suppressed for this caller (1–4)")
-    alarms_received: int
-    alarms_false: int
-    responses_on_site: int
-    false_alarm_share: Share
-    on_site_share: Share
-    response_time_p50_s: Seconds
-    response_time_p90_s: Seconds
     within_target: bool | None
     event_id: str
     at: str = Field(description="occurred_at of the report (UTC)")
-    suppressed: list[str] | None = Field(None, description="Counts hidden from this caller (1–4)")
 
 
-class AlarmTotalsOut(BaseModel):
+class AlarmTotalsOut(AlarmFiguresOut):
     reports: int
     months: int
     first_period: str | None
@@ -55,17 +52,9 @@ class AlarmTotalsOut(BaseModel):
     users_connected: int | None = Field(
         description="Connected users in the latest month; null when suppressed for this caller (1–4)"
     )
-    alarms_received: int
-    alarms_false: int
-    responses_on_site: int
-    false_alarm_share: Share
-    on_site_share: Share
-    response_time_p50_s: Seconds
-    response_time_p90_s: Seconds
     months_with_response_time: int
     months_within_target: int
     share_within_target: Share = Field(description="Share of months (with a p90) within the target")
-    suppressed: list[str] | None = Field(None, description="Counts hidden from this caller (1–4)")
 
 
 class AlarmSummaryOut(AlarmTotalsOut):

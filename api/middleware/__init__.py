@@ -1,0 +1,1 @@
+"""ASGI middleware, outermost first: security headers, HTTP metrics, rate and time limits, the body reader."""
