@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests import servers
+from tests.support import servers
 
 if TYPE_CHECKING:
     from tests.support.distributed import Distributed

@@ -21,9 +21,9 @@ from schemas.topics import TopicSpec
 from services.core.ports import LogRecord, Unavailable, Upsert
 from streams.adapters.logs.kafka import KafkaEventLog, create_topics
 from streams.adapters.stores.mongo import MongoDocumentStore
-from tests import servers
 from tests.contracts.document_store import DocumentStoreContract
 from tests.contracts.event_log import EventLogContract
+from tests.support import servers
 
 pytestmark = pytest.mark.integration
 

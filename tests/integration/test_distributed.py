@@ -16,8 +16,8 @@ from alliance.bootstrap import build_platform
 from alliance.demo import demo_events
 from alliance.settings import Settings
 from api.app import create_app
-from tests import servers
 from tests.conftest import fixed_clock
+from tests.support import servers
 from tests.support.distributed import wait_until
 from tests.support.factories import phase, registered
 

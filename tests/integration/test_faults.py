@@ -25,8 +25,8 @@ from alliance.bootstrap import build_platform
 from alliance.demo import demo_events
 from alliance.settings import Settings
 from streams.runners.stall import STALL_EXIT_CODE
-from tests import servers
 from tests.conftest import fixed_clock
+from tests.support import servers
 from tests.support.distributed import Distributed, free_port, wait_until
 from tests.support.promtool import check_metrics
 

@@ -13,10 +13,10 @@ from pymongo import ASCENDING, InsertOne, MongoClient, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 try:
-    from tests import servers
+    from tests.support import servers
 except ModuleNotFoundError:  # plain `pytest` without the project root on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests import servers
+    from tests.support import servers
 
 pytestmark = pytest.mark.integration
 
