@@ -29,7 +29,7 @@ from services.adoption.working_set import WorkingSet
 from services.core.dead_letters import DeadLetterSink
 from services.core.decoding import decode_entry, safe_event_id
 from services.core.ports import Delete, DocumentStore, LogEntry, Upsert, Write
-from services.core.projector import Projection, Projector
+from services.core.projector import BatchReport, Projection, Projector
 
 PILOTS = "pilots"
 FACTS = "facts"
@@ -44,13 +44,11 @@ VIEW_COLLECTIONS = (PILOTS, FACTS, CELLS, REJECTIONS)
 
 
 @dataclass(slots=True)
-class BatchReport:
-    """What one batch did (for logs, metrics and tests)."""
+class AdoptionBatchReport(BatchReport):
+    """Also the facts applied and the duplicates passed over."""
 
-    consumed: int = 0
     applied: int = 0
     duplicates: int = 0
-    dead_lettered: int = 0
 
 
 Change = tuple[str, dict[str, Any] | None, dict[str, Any]]
@@ -69,7 +67,7 @@ def _rejection(event_id: str, reason: str, errors: Sequence[FieldError]) -> dict
     return {"_id": event_id, "status": "rejected", "reason": reason, "errors": [e.as_dict() for e in errors]}
 
 
-class AdoptionService(Projector[BatchReport]):
+class AdoptionService(Projector[AdoptionBatchReport]):
     """Consumer of ``pilot-events`` that maintains pilots, cells and event statuses."""
 
     name = "adoption"
@@ -85,7 +83,7 @@ class AdoptionService(Projector[BatchReport]):
         super().reset()
         self.working.clear()
 
-    def project(self, entries: Sequence[LogEntry]) -> Projection[BatchReport]:
+    def project(self, entries: Sequence[LogEntry]) -> Projection[AdoptionBatchReport]:
         """Fold the batch's pilot events into facts, pilot states and cells."""
         self._pending_letters: list[DeadLetter] = []
         letters: list[DeadLetter] = []
@@ -150,13 +148,9 @@ class AdoptionService(Projector[BatchReport]):
         writes += [Delete(CELLS, key) for key in cells.deletes]
         letters += [self._letter_for(f, "conflicting_event_id") for f in split.conflicts]
         letters += self._pending_letters
-        report = BatchReport(
-            consumed=len(entries),
-            applied=len(split.new),
-            duplicates=split.duplicates,
-            dead_lettered=len(letters),
+        return Projection(
+            letters, writes, AdoptionBatchReport(applied=len(split.new), duplicates=split.duplicates)
         )
-        return Projection(letters, writes, report)
 
     def _sort_out_reused(
         self, split: Split, reused: set[str], batch: frozenset[tuple[str, int, int]]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import ClassVar, Generic, NamedTuple, Protocol, TypeVar
 
 from schemas.events import DeadLetter
@@ -28,8 +29,18 @@ from services.core.decoding import decode_entry, safe_event_id
 from services.core.ports import DocumentStore, LogEntry, Write
 from services.core.positions import Partition, position_writes, read_positions
 
-Report = TypeVar("Report")
 PROCESSING_ERROR = "processing_error"
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """What one batch did (for logs, metrics and tests); projectors add their own counts."""
+
+    consumed: int = 0
+    dead_lettered: int = 0
+
+
+Report = TypeVar("Report", bound=BatchReport)
 
 
 class BatchConsumer(Protocol):
@@ -55,7 +66,10 @@ class BatchConsumer(Protocol):
 
 
 class Projection(NamedTuple, Generic[Report]):
-    """What projecting a batch produced: letters to send, writes to make, and a report."""
+    """What projecting a batch produced: letters to send, writes to make, and a report.
+
+    The report's ``consumed`` and ``dead_lettered`` are counted by :meth:`Projector.handle`.
+    """
 
     letters: Sequence[DeadLetter]
     writes: Sequence[Write]
@@ -114,6 +128,7 @@ class Projector(ABC, Generic[Report]):
             fresh = self.unapplied(entries)
             letters, writes, report = self.project(fresh)
             self.commit(letters, writes, fresh)
+            report.consumed, report.dead_lettered = len(fresh), len(letters)
             return report
 
     def skip(self, entries: Sequence[LogEntry], reason: str = PROCESSING_ERROR) -> int:

@@ -19,7 +19,7 @@ from schemas.events import INDICATOR_EVENT_TYPES, DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
 from services.core.decoding import decode_entry
 from services.core.ports import LogEntry, Upsert, Write
-from services.core.projector import Projection, Projector
+from services.core.projector import BatchReport, Projection, Projector
 from services.indicators.reports import (
     ALARM_REPORTS,
     COLLECTIONS,
@@ -40,13 +40,11 @@ _CONFLICT = FieldError(
 
 
 @dataclass(slots=True)
-class IndicatorsBatchReport:
-    """What one batch did (for logs, metrics and tests)."""
+class IndicatorsBatchReport(BatchReport):
+    """Also the indicator events taken and the current reports changed."""
 
-    consumed: int = 0
     indicator_events: int = 0
     changed: int = 0
-    dead_lettered: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,7 @@ class IndicatorsService(Projector[IndicatorsBatchReport]):
             changed += len(current)
             writes += [Upsert(collection, current[key]) for key in sorted(current)]
         return Projection(
-            letters, writes, IndicatorsBatchReport(len(entries), len(incoming), changed, len(letters))
+            letters, writes, IndicatorsBatchReport(indicator_events=len(incoming), changed=changed)
         )
 
     def _parsed(self, entries: Sequence[LogEntry]) -> list[_Incoming]:

@@ -22,7 +22,7 @@ from schemas.events import DeadLetter
 from schemas.parsing import FieldError
 from services.core.dead_letters import DeadLetterSink
 from services.core.ports import Delete, DocumentStore, LogEntry, Upsert, Write
-from services.core.projector import Projection, Projector
+from services.core.projector import BatchReport, Projection, Projector
 
 from .compile import CompileError
 from .matching import MunicipalityRef, load_hedmark_municipalities
@@ -51,12 +51,10 @@ _MERGE_CLASH = FieldError(
 
 
 @dataclass(slots=True)
-class ProcurementBatchReport:
-    """What one batch did (for logs, metrics and tests)."""
+class ProcurementBatchReport(BatchReport):
+    """Also the records compiled."""
 
-    consumed: int = 0
     records: int = 0
-    dead_lettered: int = 0
 
 
 def _errors(refusals: Sequence[Refusal]) -> list[FieldError]:
@@ -100,7 +98,7 @@ class ProcurementService(Projector[ProcurementBatchReport]):
 
         writes: list[Write] = [Upsert(RECORDS, doc) for doc in records.values()]
         writes += self._links_and_suppliers(records)
-        return Projection(letters, writes, ProcurementBatchReport(len(entries), len(records), len(letters)))
+        return Projection(letters, writes, ProcurementBatchReport(records=len(records)))
 
     def _decode(self, entry: LogEntry) -> tuple[dict[str, Any] | None, list[FieldError], str]:
         try:
