@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import orjson
 import pytest
 
-import services.adoption.service as adoption_service
-import services.indicators.service as indicators_service
-import services.procurement.service as procurement_service
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES
 from services.adoption.service import FACTS, AdoptionService
 from services.core.ports import Document, LogRecord
+from services.core.projector import Projector
 from services.indicators.service import IndicatorsService
 from services.procurement import sor_osterdal_safety_alarm_releases
 from services.procurement.examples import EXAMPLE_OCID
@@ -39,33 +39,21 @@ def _records(events: Iterable[dict[str, Any] | bytes], key: str = "municipality"
     ]
 
 
-def _raising_on_marked(real: Callable[..., Any], marked: Callable[[Any], bool]) -> Callable[..., Any]:
-    def rule(*args: Any) -> Any:
-        if any(marked(arg) for arg in args):
-            raise Poisoned("the marked record")
-        return real(*args)
+@dataclass(frozen=True)
+class Subject:
+    """A projector under contract: its class and topic, its batches, and the rule the poison breaks.
 
-    return rule
+    ``rule`` names a function the service's module uses that is given lists of documents;
+    the poison makes it raise on a list holding one whose ``mark`` is MARKED. ``read_at``
+    names the fields, per collection, that say where in the log an event was read.
+    """
 
-
-class OnMemory:
-    @pytest.fixture
-    def open_store(self):
-        return MemoryDocumentStore
-
-
-class OnSqlite:
-    @pytest.fixture
-    def open_store(self, tmp_path):
-        opened: list[SqliteDocumentStore] = []
-
-        def open_store() -> SqliteDocumentStore:
-            opened.append(SqliteDocumentStore(tmp_path / f"views-{len(opened)}.db"))
-            return opened[-1]
-
-        yield open_store
-        for store in opened:
-            store.close()
+    service: type[Projector[Any]]
+    topic: str
+    batches: Callable[[], list[list[LogRecord]]]
+    rule: str
+    mark: str
+    read_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @cache
@@ -104,29 +92,6 @@ def _pilot_batches() -> list[list[LogRecord]]:
     ]
 
 
-class AdoptionContract(ProjectorContract):
-    topic = PILOT_EVENTS.name
-
-    def make(self, store, dead_letters):
-        return AdoptionService(store, dead_letters)
-
-    def batches(self):
-        return _pilot_batches()
-
-    def poison(self, monkeypatch):
-        # After the batch's facts are inserted: the replay finds them stored already.
-        def has_marked(facts: Any) -> bool:
-            return isinstance(facts, list) and any(f["id"] == MARKED for f in facts)
-
-        real = adoption_service.advance_pilots
-        monkeypatch.setattr(adoption_service, "advance_pilots", _raising_on_marked(real, has_marked))
-
-    def normalise(self, collection: str, document: Document) -> Document:
-        if collection == FACTS:
-            return {k: v for k, v in document.items() if k != "src"}  # where in the log it was read
-        return document
-
-
 @cache
 def _indicator_batches() -> list[list[LogRecord]]:
     january = alarms("2026-01", municipality="3420", received=100, at="2026-02-01T00:00:00Z")
@@ -158,24 +123,6 @@ def _indicator_batches() -> list[list[LogRecord]]:
     ]
 
 
-class IndicatorsContract(ProjectorContract):
-    topic = PILOT_EVENTS.name
-
-    def make(self, store, dead_letters):
-        return IndicatorsService(store, dead_letters)
-
-    def batches(self):
-        return _indicator_batches()
-
-    def poison(self, monkeypatch):
-        # After the batch's event ids are registered: the replay finds them registered already.
-        def has_marked(reports: Any) -> bool:
-            return isinstance(reports, list) and any(r.get("event_id") == MARKED for r in reports)
-
-        real = indicators_service.current_reports
-        monkeypatch.setattr(indicators_service, "current_reports", _raising_on_marked(real, has_marked))
-
-
 @cache
 def _release_batches() -> list[list[LogRecord]]:
     tender, award, contract, termination = sor_osterdal_safety_alarm_releases()
@@ -192,42 +139,55 @@ def _release_batches() -> list[list[LogRecord]]:
     ]
 
 
-class ProcurementContract(ProjectorContract):
-    topic = PROCUREMENT_RELEASES.name
+# Each poison hits after the batch has left a trace a replay must find: the adoption facts
+# inserted, the indicator event ids registered.
+ADOPTION = Subject(
+    AdoptionService, PILOT_EVENTS.name, _pilot_batches, "advance_pilots", "id", {FACTS: ("src",)}
+)
+INDICATORS = Subject(IndicatorsService, PILOT_EVENTS.name, _indicator_batches, "current_reports", "event_id")
+PROCUREMENT = Subject(ProcurementService, PROCUREMENT_RELEASES.name, _release_batches, "build_record", "id")
+
+
+class TestProjectors(ProjectorContract):
+    """Every projector on every local store."""
+
+    @pytest.fixture(autouse=True, params=[ADOPTION, INDICATORS, PROCUREMENT], ids=lambda s: s.service.name)
+    def _subject(self, request):
+        self.subject: Subject = request.param
+        self.topic = self.subject.topic
+
+    @pytest.fixture(params=["memory", "sqlite"])
+    def open_store(self, request, tmp_path):
+        opened: list[SqliteDocumentStore] = []
+
+        def open_sqlite() -> SqliteDocumentStore:
+            opened.append(SqliteDocumentStore(tmp_path / f"views-{len(opened)}.db"))
+            return opened[-1]
+
+        yield MemoryDocumentStore if request.param == "memory" else open_sqlite
+        for store in opened:
+            store.close()
 
     def make(self, store, dead_letters):
-        return ProcurementService(store, dead_letters)
+        return self.subject.service(store, dead_letters)
 
     def batches(self):
-        return _release_batches()
+        return self.subject.batches()
 
     def poison(self, monkeypatch):
-        def has_marked(releases: Any) -> bool:
-            return isinstance(releases, list) and any(r.get("id") == MARKED for r in releases)
+        module, name = sys.modules[self.subject.service.__module__], self.subject.rule
+        real = getattr(module, name)
 
-        real = procurement_service.build_record
-        monkeypatch.setattr(procurement_service, "build_record", _raising_on_marked(real, has_marked))
+        def marked(argument: Any) -> bool:
+            return isinstance(argument, list) and any(d.get(self.subject.mark) == MARKED for d in argument)
 
+        def rule(*args: Any) -> Any:
+            if any(marked(argument) for argument in args):
+                raise Poisoned("the marked record")
+            return real(*args)
 
-class TestAdoptionOnMemory(OnMemory, AdoptionContract):
-    pass
+        monkeypatch.setattr(module, name, rule)
 
-
-class TestAdoptionOnSqlite(OnSqlite, AdoptionContract):
-    pass
-
-
-class TestIndicatorsOnMemory(OnMemory, IndicatorsContract):
-    pass
-
-
-class TestIndicatorsOnSqlite(OnSqlite, IndicatorsContract):
-    pass
-
-
-class TestProcurementOnMemory(OnMemory, ProcurementContract):
-    pass
-
-
-class TestProcurementOnSqlite(OnSqlite, ProcurementContract):
-    pass
+    def normalise(self, collection: str, document: Document) -> Document:
+        volatile = self.subject.read_at.get(collection, ())
+        return {k: v for k, v in document.items() if k not in volatile}
