@@ -93,7 +93,7 @@ class Platform:
         if self.runner is None and self.pumps and self.settings.shape == "embedded":
             wait = getattr(self.log, "wait_for_append", None)
             retried = self.metrics.batch_retries.labels("embedded")
-            self.runner = EmbeddedRunner(self.pumps, wait=wait, on_failure=retried.inc)
+            self.runner = EmbeddedRunner(self.pumps, wait=wait, on_retry=retried.inc)
             self.runner.start()
 
     def drain(self) -> int:

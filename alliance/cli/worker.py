@@ -18,7 +18,6 @@ def worker(
 
     from alliance.bootstrap import build_platform
     from schemas.topics import TOPICS
-    from services.core.dead_letters import DeadLetterSink
     from streams.adapters.logs.kafka import create_topics
     from streams.runners.faust_worker import SERVICE_TOPICS, build_worker_app
 
@@ -46,12 +45,10 @@ def worker(
     health = WorkerHealth(platform.metrics, [("store unreachable", lambda: monitor.store_ok)])
     ops = OpsServer(health, settings.host, settings.worker_port).start()
     console.print(f"Worker {service}: /metrics, /healthz, /readyz on http://{settings.host}:{ops.port}")
-    sink = DeadLetterSink(platform.log, platform.clock)
     topic = SERVICE_TOPICS[service].name
     faust_app = build_worker_app(
         settings,
         platform.consumers[service],
-        sink,
         health,
         platform.metrics,
         work_waiting=lambda partitions: monitor.work_waiting(service, topic, partitions),

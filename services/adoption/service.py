@@ -1,7 +1,8 @@
 """The adoption service: consumes ``pilot-events`` batches and maintains the adoption views.
 
 Thin over the pure projection: parse, load the documents a batch touches (one round trip
-per collection), project, write everything back with the consumer position last.
+per collection), project; the :class:`~services.core.projector.Projector` base drops
+redeliveries and writes everything back with the consumer position last.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from services.adoption.working_set import WorkingSet
 from services.core.dead_letters import DeadLetterSink
 from services.core.decoding import decode_entry, safe_event_id
 from services.core.ports import Delete, DocumentStore, LogEntry, Upsert, Write
-from services.core.positions import POSITIONS, position_id, position_writes
+from services.core.projector import BatchReport, Projection, Projector
 
 PILOTS = "pilots"
 FACTS = "facts"
@@ -43,13 +44,11 @@ VIEW_COLLECTIONS = (PILOTS, FACTS, CELLS, REJECTIONS)
 
 
 @dataclass(slots=True)
-class BatchReport:
-    """What one batch did (for logs, metrics and tests)."""
+class AdoptionBatchReport(BatchReport):
+    """Also the facts applied and the duplicates passed over."""
 
-    consumed: int = 0
     applied: int = 0
     duplicates: int = 0
-    dead_lettered: int = 0
 
 
 Change = tuple[str, dict[str, Any] | None, dict[str, Any]]
@@ -68,41 +67,24 @@ def _rejection(event_id: str, reason: str, errors: Sequence[FieldError]) -> dict
     return {"_id": event_id, "status": "rejected", "reason": reason, "errors": [e.as_dict() for e in errors]}
 
 
-class AdoptionService:
+class AdoptionService(Projector[AdoptionBatchReport]):
     """Consumer of ``pilot-events`` that maintains pilots, cells and event statuses."""
 
     name = "adoption"
+    collections = VIEW_COLLECTIONS
+    indexes = INDEXES
 
     def __init__(self, store: DocumentStore, dead_letters: DeadLetterSink) -> None:
-        self.store = store
-        self.dead_letters = dead_letters
         self.working = WorkingSet()
-        for collection, fields in INDEXES.items():
-            store.ensure_indexes(collection, fields)
-
-    def position(self, topic: str, partition: int) -> int:
-        """The next offset to read, as committed together with the state."""
-        key = position_id(self.name, topic, partition)
-        if key not in self.working.positions:
-            doc = self.store.get(POSITIONS, key)
-            self.working.positions[key] = int(doc["offset"]) if doc else 0
-        return self.working.positions[key]
+        super().__init__(store, dead_letters)
 
     def reset(self) -> None:
-        """Forget the working set (after a rebalance: other workers may have written)."""
+        """Forget the working set and the positions (after a rebalance or a failure)."""
+        super().reset()
         self.working.clear()
 
-    def handle(self, entries: Sequence[LogEntry]) -> BatchReport:
-        """Apply a batch of log entries. Safe to call again with the same entries."""
-        try:
-            return self._handle(entries)
-        except BaseException:
-            # What is in memory may be ahead of what reached the store: start afresh.
-            self.working.clear()
-            raise
-
-    def _handle(self, entries: Sequence[LogEntry]) -> BatchReport:
-        entries = self._unapplied(entries)
+    def project(self, entries: Sequence[LogEntry]) -> Projection[AdoptionBatchReport]:
+        """Fold the batch's pilot events into facts, pilot states and cells."""
         self._pending_letters: list[DeadLetter] = []
         letters: list[DeadLetter] = []
         writes: list[Write] = []
@@ -166,20 +148,8 @@ class AdoptionService:
         writes += [Delete(CELLS, key) for key in cells.deletes]
         letters += [self._letter_for(f, "conflicting_event_id") for f in split.conflicts]
         letters += self._pending_letters
-        writes += position_writes(self.name, entries)
-
-        # Dead letters first: after a crash before the state write the batch is replayed and
-        # the letters are sent again; readers of dead-letter key them by event_id and reason.
-        self.dead_letters.send(letters)
-        self.store.write(writes)
-        for write in writes:
-            if isinstance(write, Upsert) and write.collection == POSITIONS:
-                self.working.positions[write.document["_id"]] = write.document["offset"]
-        return BatchReport(
-            consumed=len(entries),
-            applied=len(split.new),
-            duplicates=split.duplicates,
-            dead_lettered=len(letters),
+        return Projection(
+            letters, writes, AdoptionBatchReport(applied=len(split.new), duplicates=split.duplicates)
         )
 
     def _sort_out_reused(
@@ -256,22 +226,6 @@ class AdoptionService:
                 self._with_recovered_cells(self.store.get_many(CELLS, missing), set(missing))
             )
         return {k: self.working.cells[k] for k in keys if k in self.working.cells}
-
-    def _unapplied(self, entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
-        """Drop redelivered entries below the position committed with the state.
-
-        Applying them again would be harmless (facts are keyed by event_id); skipping them
-        is just cheaper after a rebalance or a restart from an older broker offset. A
-        partition's position is read from the store once, then kept with the working set
-        (which is cleared on every rebalance and every failure).
-        """
-        keys = {position_id(self.name, e.topic, e.partition) for e in entries}
-        known = self.working.positions
-        unknown = keys - known.keys()
-        if unknown:
-            stored = self.store.get_many(POSITIONS, unknown)
-            known.update({k: int(stored[k]["offset"]) if k in stored else 0 for k in unknown})
-        return [e for e in entries if e.offset >= known[position_id(self.name, e.topic, e.partition)]]
 
     def _rebuild(self, pilot_ids: set[str], new: list[Fact]) -> dict[str, Any]:
         """Rebuild pilots from all their facts (first registration, owner change, withdrawn figure)."""

@@ -19,19 +19,17 @@ State = dict[str, Any]
 
 @dataclass
 class WorkingSet:
-    """In-memory pilots (state and every fact), cells and consumer positions."""
+    """In-memory pilots (state and every fact) and cells."""
 
     states: dict[str, State] = field(default_factory=dict)
     facts: dict[str, dict[str, Fact]] = field(default_factory=dict)
     cells: dict[str, dict[str, Any]] = field(default_factory=dict)
-    positions: dict[str, int] = field(default_factory=dict)
     by_period: dict[str, dict[str, list[Fact]]] = field(default_factory=dict)
 
     def clear(self) -> None:
         self.states.clear()
         self.facts.clear()
         self.cells.clear()
-        self.positions.clear()
         self.by_period.clear()
 
     def load(self, pilot_id: str, facts: dict[str, Fact]) -> None:

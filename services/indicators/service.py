@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from schemas.events import INDICATOR_EVENT_TYPES, DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
-from services.core.dead_letters import DeadLetterSink
 from services.core.decoding import decode_entry
-from services.core.ports import DocumentStore, LogEntry, Upsert, Write
-from services.core.positions import POSITIONS, position_id, position_writes
+from services.core.ports import LogEntry, Upsert, Write
+from services.core.projector import BatchReport, Projection, Projector
 from services.indicators.reports import (
     ALARM_REPORTS,
+    COLLECTIONS,
     COMPETENCE_REPORTS,
     INDICATOR_EVENTS,
     Report,
@@ -40,13 +40,11 @@ _CONFLICT = FieldError(
 
 
 @dataclass(slots=True)
-class IndicatorsBatchReport:
-    """What one batch did (for logs, metrics and tests)."""
+class IndicatorsBatchReport(BatchReport):
+    """Also the indicator events taken and the current reports changed."""
 
-    consumed: int = 0
     indicator_events: int = 0
     changed: int = 0
-    dead_lettered: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,25 +55,15 @@ class _Incoming:
     content_hash: str
 
 
-class IndicatorsService:
+class IndicatorsService(Projector[IndicatorsBatchReport]):
     """Consumer of ``pilot-events`` that maintains the current alarm and competence reports."""
 
     name = "indicators"
+    collections = COLLECTIONS
+    indexes = INDEXES
 
-    def __init__(self, store: DocumentStore, dead_letters: DeadLetterSink) -> None:
-        self.store = store
-        self.dead_letters = dead_letters
-        for collection, fields in INDEXES.items():
-            store.ensure_indexes(collection, fields)
-
-    def position(self, topic: str, partition: int) -> int:
-        """The next offset to read, as committed together with the state."""
-        doc = self.store.get(POSITIONS, position_id(self.name, topic, partition))
-        return int(doc["offset"]) if doc else 0
-
-    def handle(self, entries: Sequence[LogEntry]) -> IndicatorsBatchReport:
-        """Apply a batch of log entries. Safe to call again with the same entries."""
-        entries = self._unapplied(entries)
+    def project(self, entries: Sequence[LogEntry]) -> Projection[IndicatorsBatchReport]:
+        """Keep the latest report per key among the stored ones and the batch's."""
         incoming, letters = self._accepted(self._parsed(entries))
         writes: list[Write] = []
         changed = 0
@@ -87,10 +75,9 @@ class IndicatorsService:
             current = current_reports(stored, reports)
             changed += len(current)
             writes += [Upsert(collection, current[key]) for key in sorted(current)]
-        writes += position_writes(self.name, entries)
-        self.dead_letters.send(letters)
-        self.store.write(writes)
-        return IndicatorsBatchReport(len(entries), len(incoming), changed, len(letters))
+        return Projection(
+            letters, writes, IndicatorsBatchReport(indicator_events=len(incoming), changed=changed)
+        )
 
     def _parsed(self, entries: Sequence[LogEntry]) -> list[_Incoming]:
         out = []
@@ -146,13 +133,3 @@ class IndicatorsService:
         return self.dead_letters.letter(
             item.entry, "conflicting_event_id", [_CONFLICT], item.report["event_id"]
         )
-
-    def _unapplied(self, entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
-        """Drop redelivered entries below the position committed with the state (cheaper, not needed)."""
-        keys = {position_id(self.name, e.topic, e.partition) for e in entries}
-        positions = {k: int(d["offset"]) for k, d in self.store.get_many(POSITIONS, keys).items()}
-        if not positions:
-            return entries
-        return [
-            e for e in entries if e.offset >= positions.get(position_id(self.name, e.topic, e.partition), 0)
-        ]

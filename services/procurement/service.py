@@ -2,7 +2,9 @@
 
 Thin over the pure record building (:mod:`services.procurement.records`): decode and
 screen each entry, load the records a batch touches (one round trip per collection),
-recompile, and write records, links and suppliers back with the consumer position last.
+recompile, and write records, links and suppliers back (the
+:class:`~services.core.projector.Projector` base drops redeliveries and writes the consumer
+position last).
 Every write is idempotent and links are diffed against what the store actually holds,
 so replaying a batch after a crash half-way (MongoDB has no multi-collection
 transaction here) converges to the same state.
@@ -20,11 +22,12 @@ from schemas.events import DeadLetter
 from schemas.parsing import FieldError
 from services.core.dead_letters import DeadLetterSink
 from services.core.ports import Delete, DocumentStore, LogEntry, Upsert, Write
-from services.core.positions import POSITIONS, position_id, position_writes
+from services.core.projector import BatchReport, Projection, Projector
 
 from .compile import CompileError
 from .matching import MunicipalityRef, load_hedmark_municipalities
 from .records import (
+    COLLECTIONS,
     LINKS,
     RECORDS,
     SUPPLIERS,
@@ -48,22 +51,22 @@ _MERGE_CLASH = FieldError(
 
 
 @dataclass(slots=True)
-class ProcurementBatchReport:
-    """What one batch did (for logs, metrics and tests)."""
+class ProcurementBatchReport(BatchReport):
+    """Also the records compiled."""
 
-    consumed: int = 0
     records: int = 0
-    dead_lettered: int = 0
 
 
 def _errors(refusals: Sequence[Refusal]) -> list[FieldError]:
     return [FieldError(r.path, r.rule, r.message) for r in refusals]
 
 
-class ProcurementService:
+class ProcurementService(Projector[ProcurementBatchReport]):
     """Consumer of ``procurement-releases`` that maintains records, links and suppliers."""
 
     name = "procurement"
+    collections = COLLECTIONS
+    indexes = INDEXES
 
     def __init__(
         self,
@@ -71,19 +74,11 @@ class ProcurementService:
         dead_letters: DeadLetterSink,
         municipalities: Sequence[MunicipalityRef] | None = None,
     ) -> None:
-        self.store = store
-        self.dead_letters = dead_letters
         self.municipalities = tuple(municipalities or load_hedmark_municipalities())
-        for collection, fields in INDEXES.items():
-            store.ensure_indexes(collection, fields)
+        super().__init__(store, dead_letters)
 
-    def position(self, topic: str, partition: int) -> int:
-        """The next offset to read, as committed together with the state."""
-        doc = self.store.get(POSITIONS, position_id(self.name, topic, partition))
-        return int(doc["offset"]) if doc else 0
-
-    def handle(self, entries: Sequence[LogEntry]) -> ProcurementBatchReport:
-        """Apply a batch of log entries. Safe to call again with the same entries."""
+    def project(self, entries: Sequence[LogEntry]) -> Projection[ProcurementBatchReport]:
+        """Screen the batch's releases and recompile the records of their ocids."""
         letters: list[DeadLetter] = []
         incoming: dict[str, list[tuple[LogEntry, dict[str, Any]]]] = {}
         for entry in entries:
@@ -103,12 +98,7 @@ class ProcurementService:
 
         writes: list[Write] = [Upsert(RECORDS, doc) for doc in records.values()]
         writes += self._links_and_suppliers(records)
-        writes += position_writes(self.name, entries)
-        # Dead letters first: if the state write fails the batch is replayed and the
-        # letters are sent again; readers key them by topic, partition and offset.
-        self.dead_letters.send(letters)
-        self.store.write(writes)
-        return ProcurementBatchReport(len(entries), len(records), len(letters))
+        return Projection(letters, writes, ProcurementBatchReport(records=len(records)))
 
     def _decode(self, entry: LogEntry) -> tuple[dict[str, Any] | None, list[FieldError], str]:
         try:

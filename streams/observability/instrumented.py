@@ -13,14 +13,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
 from schemas.events import EVENT_TYPES
 from schemas.topics import DEAD_LETTER, PROCUREMENT_RELEASES
 from services.core.ports import Document, DocumentStore, EventLog, LogEntry, LogRecord, Write
-from services.core.positions import POSITIONS, position_id
+from services.core.positions import read_positions
+from services.core.projector import BatchConsumer
 from streams.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -121,18 +122,12 @@ class InstrumentedStore:
         return getattr(self.inner, name)
 
 
-class Consumer(Protocol):
-    name: str
-
-    def position(self, topic: str, partition: int) -> int: ...
-
-    def handle(self, entries: Sequence[LogEntry]) -> Any: ...
-
-
 class MeasuredConsumer:
     """A service's ``handle`` with batch size, duration, consumed counts and event latencies."""
 
-    def __init__(self, service: Consumer, metrics: Metrics, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, service: BatchConsumer, metrics: Metrics, now: Callable[[], float] = time.time
+    ) -> None:
         self.service = service
         self.metrics = metrics
         self.now = now
@@ -142,9 +137,11 @@ class MeasuredConsumer:
         return self.service.position(topic, partition)
 
     def reset(self) -> None:
-        reset = getattr(self.service, "reset", None)
-        if reset is not None:
-            reset()
+        self.service.reset()
+
+    def skip(self, entries: Sequence[LogEntry], reason: str) -> int:
+        # What a skipped batch sends to dead-letter is counted by the InstrumentedLog.
+        return self.service.skip(entries, reason)
 
     def handle(self, entries: Sequence[LogEntry]) -> Any:
         started = time.perf_counter()
@@ -216,15 +213,13 @@ class LagMonitor:
         """Take one sample of every (service, topic, partition)."""
         for service, topic in self.consumers:
             partitions = self.log.partitions(topic)
-            ids = {p: position_id(service, topic, p) for p in partitions}
             try:
-                stored = self.store.get_many(POSITIONS, ids.values())
+                positions = read_positions(self.store, service, [(topic, p) for p in partitions])
                 self.store_ok = True
             except Exception:  # the store adapter's own error types vary; try again next tick
                 self.store_ok = False
                 raise
-            for partition, key in ids.items():
-                position = int(stored[key]["offset"]) if key in stored else 0
+            for (_topic, partition), position in positions.items():
                 end = self.log.end_offset(topic, partition)
                 labels = (service, topic, str(partition))
                 self.metrics.consumer_position.labels(*labels).set(position)

@@ -5,10 +5,12 @@ hand them to the same service the embedded runner uses (in a worker thread, sinc
 store adapters block). Nothing is ever acked and dropped:
 
 * refused messages are dead-lettered by the service itself (reason, field paths, offsets);
-* while the store or the log is unavailable the batch is retried with back-off, so the
-  stream stops instead of skipping (Faust commits only what the agent got past);
-* an unexpected error dead-letters the batch's messages with ``processing_error`` (they can
-  be replayed after a fix: their ``event_id`` keeps a replay from counting twice);
+* a failing batch goes through :mod:`streams.runners.failure_policy`, as in the embedded
+  runner: while the store or the log is unavailable it is retried with back-off, so the
+  stream stops instead of skipping (Faust commits only what the agent got past); an
+  unexpected error dead-letters its messages with ``processing_error`` and moves the stored
+  position past them (they can be replayed after a fix: their ``event_id`` keeps a replay
+  from counting twice);
 * on SIGTERM the batch in hand is finished and written before the worker stops (its
   position is stored with the state, so whatever is not written yet is simply redelivered);
 * a worker that holds partitions with work waiting but gets no batch for
@@ -24,21 +26,20 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import faust
 
-from schemas.parsing import FieldError
 from schemas.topics import PILOT_EVENTS, PROCUREMENT_RELEASES, TopicSpec
-from services.core.dead_letters import DeadLetterSink
-from services.core.ports import LogEntry, Unavailable
+from services.core.ports import LogEntry
+from services.core.projector import BatchConsumer
 from streams.observability.metrics import Metrics
 from streams.observability.ops_server import WorkerHealth
+from streams.runners.failure_policy import BatchAttempt
 from streams.runners.stall import STALL_EXIT_CODE, StallWatch
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF_SECONDS = 30.0
 
 
 class WorkerSettings(Protocol):
@@ -49,12 +50,6 @@ class WorkerSettings(Protocol):
     batch_size: int
     batch_wait_seconds: float
     stall_exit_seconds: float
-
-
-class BatchService(Protocol):
-    name: str
-
-    def handle(self, entries: Sequence[LogEntry]) -> Any: ...
 
 
 def to_entry(event: Any, prefix: str = "") -> LogEntry:
@@ -78,42 +73,32 @@ async def _finish(future: asyncio.Future[Any]) -> Any:
 
 
 async def apply_batch(
-    service: BatchService, sink: DeadLetterSink, entries: list[LogEntry], metrics: Metrics | None = None
+    consumer: BatchConsumer, entries: list[LogEntry], metrics: Metrics | None = None
 ) -> None:
-    """Hand a batch to the service; retry while a server is down, dead-letter on a bug."""
+    """Hand a batch to the consumer in a worker thread, under the failure policy.
+
+    Retried while a server is down (counted in ``batch_retries``), skipped to ``dead-letter``
+    on any other error; on SIGTERM the call in hand is finished first (see :func:`_finish`).
+    """
     loop = asyncio.get_running_loop()
-    backoff = 0.5
-    while True:
+    retries = metrics.batch_retries.labels(consumer.name).inc if metrics is not None else None
+    attempt = BatchAttempt(consumer, entries, retries)
+    started = loop.time()
+    for call in attempt.calls():
         try:
-            started = loop.time()
-            await _finish(loop.run_in_executor(None, service.handle, entries))
-            log.info(
-                "%s: %d messages in %.3fs",
-                service.name,
-                len(entries),
-                loop.time() - started,
-                extra={"service": service.name, "batch": len(entries)},
-            )
-            gc.freeze()  # the working set stays out of full collections (see streams.runners.embedded)
-            return
-        except Unavailable as error:
-            log.warning(
-                "%s: %s; retrying the batch in %.1fs",
-                service.name,
-                error,
-                backoff,
-                extra={"service": service.name},
-            )
-            if metrics is not None:
-                metrics.batch_retries.labels(service.name).inc()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-        except Exception:
-            log.exception("%s: batch failed; dead-lettering its %d messages", service.name, len(entries))
-            error = FieldError("$", "processing_error", "The service failed on this batch")
-            letters = [sink.letter(e, "processing_error", [error]) for e in entries]
-            await _finish(loop.run_in_executor(None, sink.send, letters))
-            return
+            await _finish(loop.run_in_executor(None, call))
+        except Exception as error:
+            await asyncio.sleep(attempt.failed(error))
+        else:
+            attempt.succeeded()
+    log.info(
+        "%s: %d messages in %.3fs",
+        consumer.name,
+        len(entries),
+        loop.time() - started,
+        extra={"service": consumer.name, "batch": len(entries)},
+    )
+    gc.freeze()  # the working set stays out of full collections (see streams.runners.embedded)
 
 
 SERVICE_TOPICS: dict[str, TopicSpec] = {
@@ -125,8 +110,7 @@ SERVICE_TOPICS: dict[str, TopicSpec] = {
 
 def build_worker_app(
     settings: WorkerSettings,
-    service: BatchService,
-    sink: DeadLetterSink,
+    service: BatchConsumer,
     health: WorkerHealth | None = None,
     metrics: Metrics | None = None,
     group: str | None = None,
@@ -165,9 +149,7 @@ def build_worker_app(
     @app.on_partitions_assigned.connect
     async def _forget_working_set(_app: Any, assigned: Any = None, **_kwargs: Any) -> None:
         # After a rebalance other workers may have written for these partitions: reload.
-        reset = getattr(service, "reset", None)
-        if reset is not None:
-            reset()
+        service.reset()
         if health is not None:
             health.recovered = True
         watch.progressed(time.monotonic())
@@ -199,7 +181,7 @@ def build_worker_app(
         async for batch in stream.take_events(settings.batch_size, within=settings.batch_wait_seconds):
             watch.busy = True
             try:
-                await apply_batch(service, sink, [to_entry(e, settings.topic_prefix) for e in batch], metrics)
+                await apply_batch(service, [to_entry(e, settings.topic_prefix) for e in batch], metrics)
             finally:
                 watch.busy = False
                 watch.progressed(time.monotonic())

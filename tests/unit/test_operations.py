@@ -9,7 +9,7 @@ import httpx
 from typer.testing import CliRunner
 
 from alliance.cli import app
-from services.core.ports import LogRecord
+from services.core.ports import LogRecord, Unavailable
 from streams.observability.log_format import JsonFormatter
 from streams.observability.metrics import Metrics
 from streams.observability.ops_server import OpsServer, WorkerHealth
@@ -79,9 +79,9 @@ def test_embedded_runner_counts_retried_batches(platform):
     platform.ingest.submit([registered("retry-pilot", municipality="3401", at="2026-01-01T08:00:00Z")], "api")
     adoption = platform.consumers["adoption"]
     handle = adoption.handle
-    failures = iter([RuntimeError("store went away")])
+    failures = iter([Unavailable("store went away")])
 
-    def flaky(entries):  # the first batch fails once, as a dropped connection would
+    def flaky(entries):  # the first batch fails once, as a dropped connection does
         error = next(failures, None)
         if error is not None:
             raise error
