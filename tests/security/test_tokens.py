@@ -214,10 +214,13 @@ def test_a_cached_token_is_refused_once_it_expires(platform, tokens):
     )
     assert verifier.verify(token).role == "coordinator"
     assert verifier.verify(token).role == "coordinator"  # from the cache
+    # Valid for at least two seconds (exp is whole seconds): the first check cannot race it.
+    expires = int(now) + 3
     short = tokens.issuer.issue(
-        COORDINATOR_ORG, READ, settings.auth_issuer, settings.auth_audience, exp=int(now) + 1
+        COORDINATOR_ORG, READ, settings.auth_issuer, settings.auth_audience, exp=expires
     )
     assert verifier.verify(short).org_number == COORDINATOR_ORG
-    time.sleep(max(0.0, int(now) + 1.05 - time.time()))
+    time.sleep(max(0.0, expires + 0.2 - time.time()))
+    assert time.time() > expires
     with pytest.raises(AuthError, match="token expired"):
         verifier.verify(short)
