@@ -11,7 +11,7 @@ from services.adoption.service import CELLS, FACTS, PILOTS, REJECTIONS
 from services.core.errors import NotFound
 from services.core.ports import DocumentStore
 from services.governance.membership import MembershipService
-from services.intake.events import EVENT_IDS, PUBLISHED_EVENT_IDS
+from services.intake.events import PUBLISHED_EVENT_IDS
 
 if TYPE_CHECKING:
     from services.indicators.queries import IndicatorQueries
@@ -228,8 +228,5 @@ class Queries:
                 "errors": rejection.get("errors", []),
             }
         if self.store.get(PUBLISHED_EVENT_IDS, event_id) is not None:
-            return {"event_id": event_id, "status": "accepted"}
-        registered = self.store.get(EVENT_IDS, event_id)  # registries written by earlier versions
-        if registered is not None and registered.get("published"):
             return {"event_id": event_id, "status": "accepted"}
         raise NotFound(f"Unknown event {event_id!r}")

@@ -138,8 +138,7 @@ class IngestService:
                 publish.append(recorded)
             elif entry["hash"] != recorded.content_hash:
                 results[index] = IngestResult(index, "conflict", event_id, [_CONFLICT])
-            # ``published`` on the registration itself: registries written by earlier versions.
-            elif event_id in published or entry.get("published"):
+            elif event_id in published:
                 results[index] = IngestResult(index, "duplicate", event_id)
             else:
                 # Registered by an attempt that never reached the log: publish it now.

@@ -91,7 +91,7 @@ def load_hedmark_municipalities() -> tuple[MunicipalityRef, ...]:
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ß": "ss"})
 _MUNICIPALITY_WORDS = frozenset({"kommune", "kommunen", "municipality", "herad", "heradet"})
-# Old and new county names used to tell same-named municipalities apart, e.g. Våler.
+# Old and new county names tell same-named municipalities apart, e.g. Våler.
 _REGION_ALIASES = {"hedmark": "innlandet", "oppland": "innlandet"}
 
 

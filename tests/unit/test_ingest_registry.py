@@ -76,15 +76,3 @@ def test_a_registration_that_never_reached_the_log_is_published_on_the_retry():
     assert ingest.submit([event], "api")[0].outcome == "accepted"
     assert log.end_offset("pilot-events", 0) == 2  # twice in the log is harmless: facts keyed by id
     assert ingest.submit([event], "api")[0].outcome == "duplicate"
-
-
-def test_registrations_written_by_earlier_versions_still_count_as_published():
-    ingest, store, log = _service()
-    event = registered("p1", municipality="3401", at="2026-01-01T08:00:00Z")
-    ingest.submit([event], "api")
-    store.drop(PUBLISHED_EVENT_IDS)
-    (entry,) = store.find(EVENT_IDS)
-    store.drop(EVENT_IDS)
-    store.insert_new(EVENT_IDS, [{**entry, "published": True}])
-    assert ingest.submit([event], "api")[0].outcome == "duplicate"
-    assert log.end_offset("pilot-events", 0) == 1
