@@ -119,3 +119,39 @@ def test_a_cell_with_hidden_users_and_a_hidden_alarm_month_flags_both():
     row = suppress_cells(cells, ANONYMOUS, alarm_hidden=HIDDEN).rows[0]
     assert row["alarms"] == {"period": "2026-10", "users_connected": None}
     assert row[FLAG] == ["users_active", "alarms.users_connected"]
+
+
+def test_a_figure_not_reported_is_no_complement():
+    rows = [
+        {"municipality": "3420", "technology": "safety-alarm", "users_active": 3},
+        {"municipality": "3403", "technology": "safety-alarm", "users_active": None},
+    ]
+    table = suppress_table(
+        rows, ANONYMOUS, fields=("users_active",), groups={"technology": CELL_GROUPS["technology"]}
+    )
+    assert FLAG not in table.rows[1]
+    assert table.total("users_active", "technology", "safety-alarm") is None
+
+
+def by_technology(*cells: tuple[str, str, int]) -> list[dict]:
+    return [{"municipality": m, "technology": t, "users_active": users} for m, t, users in cells]
+
+
+def test_every_group_is_complemented_whatever_groups_come_before_it():
+    rows = by_technology(
+        ("3401", "gps", 20), ("3403", "gps", 30), ("3420", "safety-alarm", 3), ("3411", "safety-alarm", 9)
+    )
+    table = suppress_table(
+        rows, ANONYMOUS, fields=("users_active",), groups={"technology": CELL_GROUPS["technology"]}
+    )
+    assert [r["users_active"] for r in table.rows] == [20, 30, None, None]
+
+
+def test_a_group_without_a_complement_does_not_stop_the_others():
+    rows = by_technology(("3420", "gps", 3), ("3403", "safety-alarm", 2), ("3411", "safety-alarm", 9))
+    table = suppress_table(
+        rows, ANONYMOUS, fields=("users_active",), groups={"technology": CELL_GROUPS["technology"]}
+    )
+    assert [r["users_active"] for r in table.rows] == [None, None, None]
+    assert table.total("users_active", "technology", "gps") is None
+    assert table.total("users_active", "technology", "safety-alarm") == 11
