@@ -206,8 +206,8 @@ def faust_ceiling(env: dict[str, str], total: int, workdir: Path) -> float:
 def store_ceiling(mongo: str, database: str, events: list[dict]) -> float:
     """Seconds the read-model server takes to bulk-insert one fact document per event."""
     from schemas.parsing import load_recorded
-    from services.adoption.pilots import fact_from_event
-    from services.adoption.service import fact_document
+    from services.adoption.documents import fact_document
+    from services.adoption.records import fact_from_event
 
     documents = [
         fact_document(fact_from_event(load_recorded(event).event, ("pilot-events", 0, i)))

@@ -12,9 +12,8 @@ from typing import Any
 from schemas.events import METRIC_FIELDS
 from schemas.reference import reference
 from services.adoption.fixed_point import SCALES, from_units, units_of
-from services.core.instants import utc_key
+from services.adoption.records import Fact
 
-Fact = dict[str, Any]
 PilotView = dict[str, Any]
 
 PROCESSED = "processed"
@@ -25,46 +24,30 @@ WRONG_OWNER = "pilot_owned_by_other_municipality"
 _RANK = reference().phase_rank
 
 
-def fact_from_event(event: Any, source: tuple[str, int, int] | None = None) -> Fact:
-    """The compact form of a validated event kept in a pilot's state.
-
-    ``source`` (topic, partition, offset) says where the event was read, so that a later
-    rejection (e.g. ownership decided by a late registration) can name it in a dead letter.
-    """
-    fact: Fact = {
-        "id": str(event.event_id),
-        "type": event.type,
-        "m": event.municipality,
-        "at": utc_key(event.occurred_at),
-        "p": event.payload.model_dump(mode="json", exclude_none=True),
-    }
-    if source is not None:
-        fact["src"] = list(source)
-    return fact
-
-
 def _order(fact: Fact) -> tuple[str, str]:
-    return fact["at"], fact["id"]
+    return fact.order
 
 
 def _owner(registrations: list[Fact]) -> str | None:
     # The earliest registration decides ownership, so a late-arriving but earlier
     # registration cannot be overruled by whoever happened to arrive first.
-    return min(registrations, key=_order)["m"] if registrations else None
+    return min(registrations, key=_order).municipality if registrations else None
 
 
 def _phase_history(applied: list[Fact], first_registration: Fact | None) -> list[dict[str, Any]]:
     history = []
     for fact in sorted(applied, key=_order):
-        if fact["type"] == "pilot.registered" and fact is first_registration:
+        if fact.event_type == "pilot.registered" and fact is first_registration:
             phase = "planning"
-        elif fact["type"] == "pilot.phase_changed":
-            phase = fact["p"]["phase"]
-        elif fact["type"] == "pilot.concluded" and fact["p"]["outcome"] != "continued":
-            phase = "operation" if fact["p"]["outcome"] == "scaled_up" else "discontinued"
+        elif fact.event_type == "pilot.phase_changed":
+            phase = fact.payload["phase"]
+        elif fact.event_type == "pilot.concluded" and fact.payload["outcome"] != "continued":
+            phase = "operation" if fact.payload["outcome"] == "scaled_up" else "discontinued"
         else:
             continue
-        history.append({"phase": phase, "at": fact["at"], "event_id": fact["id"], "type": fact["type"]})
+        history.append(
+            {"phase": phase, "at": fact.occurred_at, "event_id": fact.event_id, "type": fact.event_type}
+        )
     return history
 
 
@@ -83,17 +66,17 @@ def _phase_since(history: list[dict[str, Any]]) -> str | None:
 def _metrics(applied: list[Fact]) -> dict[str, dict[str, Any]]:
     by_period: dict[str, Fact] = {}
     for fact in applied:
-        if fact["type"] != "pilot.metrics_reported":
+        if fact.event_type != "pilot.metrics_reported":
             continue
-        period = fact["p"]["period"]
+        period = fact.payload["period"]
         current = by_period.get(period)
         if current is None or _order(fact) > _order(current):
             by_period[period] = fact
     return {
         period: {
-            **{k: v for k, v in fact["p"].items() if k in METRIC_FIELDS},
-            "reported_at": fact["at"],
-            "event_id": fact["id"],
+            **{k: v for k, v in fact.payload.items() if k in METRIC_FIELDS},
+            "reported_at": fact.occurred_at,
+            "event_id": fact.event_id,
         }
         for period, fact in sorted(by_period.items())
     }
@@ -108,28 +91,28 @@ def _latest_value(metrics: dict[str, dict[str, Any]], field: str) -> int:
 
 def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
     """Everything the views need about one pilot, from all facts known for it."""
-    registrations = [f for f in facts.values() if f["type"] == "pilot.registered"]
+    registrations = [f for f in facts.values() if f.event_type == "pilot.registered"]
     owner = _owner(registrations)
     statuses: dict[str, str] = {}
     applied: list[Fact] = []
     for fact in facts.values():
         if owner is None:
-            statuses[fact["id"]] = PENDING
-        elif fact["m"] != owner:
-            statuses[fact["id"]] = f"{REJECTED}:{WRONG_OWNER}"
+            statuses[fact.event_id] = PENDING
+        elif fact.municipality != owner:
+            statuses[fact.event_id] = f"{REJECTED}:{WRONG_OWNER}"
         else:
-            statuses[fact["id"]] = PROCESSED
+            statuses[fact.event_id] = PROCESSED
             applied.append(fact)
     view: PilotView = {"pilot_id": pilot_id, "registered": owner is not None, "statuses": statuses}
     if owner is None:
         return view
 
-    own_registrations = sorted((f for f in applied if f["type"] == "pilot.registered"), key=_order)
+    own_registrations = sorted((f for f in applied if f.event_type == "pilot.registered"), key=_order)
     first, latest = own_registrations[0], own_registrations[-1]
     history = _phase_history(applied, first)
     metrics = _metrics(applied)
-    conclusions = sorted((f for f in applied if f["type"] == "pilot.concluded"), key=_order)
-    lessons = sorted((f for f in applied if f["type"] == "pilot.lesson_recorded"), key=_order)
+    conclusions = sorted((f for f in applied if f.event_type == "pilot.concluded"), key=_order)
+    lessons = sorted((f for f in applied if f.event_type == "pilot.lesson_recorded"), key=_order)
     phase = history[-1]["phase"] if history else "planning"
     live = phase != "discontinued"
     units = {field: sum(units_of(m)[field] for m in metrics.values()) for field in SCALES}
@@ -137,21 +120,21 @@ def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
         {
             "municipality": owner,
             "region": reference().region_of(owner),
-            "technology": latest["p"]["technology"],
-            "title": latest["p"]["title"],
-            "started_on": latest["p"].get("started_on"),
-            "partners": latest["p"].get("partners", []),
-            "target_group": latest["p"].get("target_group"),
-            "registered_at": first["at"],
+            "technology": latest.payload["technology"],
+            "title": latest.payload["title"],
+            "started_on": latest.payload.get("started_on"),
+            "partners": latest.payload.get("partners", []),
+            "target_group": latest.payload.get("target_group"),
+            "registered_at": first.occurred_at,
             "phase": phase,
             "phase_since": _phase_since(history),
             "phase_history": history,
             "outcome": (
                 {
-                    "outcome": conclusions[-1]["p"]["outcome"],
-                    "summary": conclusions[-1]["p"]["summary"],
-                    "at": conclusions[-1]["at"],
-                    "event_id": conclusions[-1]["id"],
+                    "outcome": conclusions[-1].payload["outcome"],
+                    "summary": conclusions[-1].payload["summary"],
+                    "at": conclusions[-1].occurred_at,
+                    "event_id": conclusions[-1].event_id,
                 }
                 if conclusions
                 else None
@@ -159,11 +142,11 @@ def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
             "metrics": metrics,
             "lessons": [
                 {
-                    "event_id": f["id"],
-                    "title": f["p"]["title"],
-                    "text": f["p"]["text"],
-                    "tags": f["p"].get("tags", []),
-                    "at": f["at"],
+                    "event_id": f.event_id,
+                    "title": f.payload["title"],
+                    "text": f.payload["text"],
+                    "tags": f.payload.get("tags", []),
+                    "at": f.occurred_at,
                 }
                 for f in lessons
             ],
@@ -171,7 +154,7 @@ def derive_pilot(pilot_id: str, facts: dict[str, Fact]) -> PilotView:
             "devices_deployed": _latest_value(metrics, "devices_deployed") if live else 0,
             "units": units,
             **{field: from_units(field, value) for field, value in units.items()},
-            "updated_at": max(f["at"] for f in applied),
+            "updated_at": max(f.occurred_at for f in applied),
         }
     )
     return view
@@ -181,7 +164,7 @@ def fact_status(fact: Fact, owner: str | None) -> tuple[str, str | None]:
     """Where an event stands, given its pilot's owner (None while the pilot is unregistered)."""
     if owner is None:
         return PENDING, None
-    if fact["m"] != owner:
+    if fact.municipality != owner:
         return REJECTED, WRONG_OWNER
     return PROCESSED, None
 

@@ -16,15 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.adoption.cells import aggregate_cell, cell_key, contribution
-from services.adoption.pilots import Fact
-from services.adoption.state import Advanced, NeedsRebuild, advance, empty_state, period_id, rebuild
-
-CONTENT_FIELDS = ("type", "m", "at", "p")
-
-
-def same_content(a: Fact, b: Fact) -> bool:
-    """Equal facts, ignoring where in the log each copy was read from."""
-    return all(a.get(k) == b.get(k) for k in CONTENT_FIELDS)
+from services.adoption.records import Fact, PilotState
+from services.adoption.state import Advanced, NeedsRebuild, advance, period_id, rebuild
 
 
 @dataclass(slots=True)
@@ -39,11 +32,11 @@ def split_new(known: Mapping[str, Fact], facts: Iterable[Fact]) -> Split:
     split = Split()
     seen: dict[str, Fact] = {}
     for fact in facts:
-        earlier = known.get(fact["id"]) or seen.get(fact["id"])
+        earlier = known.get(fact.event_id) or seen.get(fact.event_id)
         if earlier is None:
-            seen[fact["id"]] = fact
+            seen[fact.event_id] = fact
             split.new.append(fact)
-        elif same_content(earlier, fact):
+        elif earlier.same_content(fact):
             split.duplicates += 1
         else:
             split.conflicts.append(fact)
@@ -58,19 +51,19 @@ def touched_periods(facts: Iterable[Fact]) -> set[str]:
 def group_by_pilot(facts: Iterable[Fact]) -> dict[str, list[Fact]]:
     groups: dict[str, list[Fact]] = {}
     for fact in facts:
-        groups.setdefault(fact["p"]["pilot_id"], []).append(fact)
+        groups.setdefault(fact.pilot_id, []).append(fact)
     return groups
 
 
 def period_key(fact: Fact) -> str | None:
     """The (pilot, period) a metrics fact reports on; stored on the fact for lookups."""
-    if fact["type"] != "pilot.metrics_reported":
+    if fact.event_type != "pilot.metrics_reported":
         return None
-    return period_id(fact["p"]["pilot_id"], fact["p"]["period"])
+    return period_id(fact.pilot_id, fact.payload["period"])
 
 
 def advance_pilots(
-    states: Mapping[str, dict[str, Any]], period_facts: Mapping[str, list[Fact]], facts: list[Fact]
+    states: Mapping[str, PilotState], period_facts: Mapping[str, list[Fact]], facts: list[Fact]
 ) -> tuple[dict[str, Advanced], set[str]]:
     """Apply new facts per pilot; return the results and the pilots that need a rebuild.
 
@@ -79,7 +72,7 @@ def advance_pilots(
     advanced: dict[str, Advanced] = {}
     needs_rebuild: set[str] = set()
     for pilot_id, group in group_by_pilot(facts).items():
-        state = states.get(pilot_id) or empty_state(pilot_id)
+        state = states.get(pilot_id) or PilotState(pilot_id)
         own_periods = {k: period_facts[k] for k in {period_key(f) for f in group} if k in period_facts}
         try:
             advanced[pilot_id] = advance(state, own_periods, group)

@@ -14,17 +14,18 @@ from typing import Any
 from schemas.events import PILOT_EVENT_TYPES, DeadLetter
 from schemas.parsing import EventRefused, FieldError, load_recorded
 from services.adoption.cells import aggregate_cell, cell_key, contribution
-from services.adoption.pilots import REJECTED, Fact, fact_from_event
+from services.adoption.documents import Document, fact_document, fact_of, pilot_document
+from services.adoption.pilots import REJECTED
 from services.adoption.projection import (
     Split,
     advance_pilots,
     cells_touched,
     project_cells,
     rebuild_pilots,
-    same_content,
     split_new,
 )
-from services.adoption.state import rebuild
+from services.adoption.records import Fact, PilotState, fact_from_event
+from services.adoption.state import Advanced, rebuild
 from services.adoption.working_set import WorkingSet
 from services.core.dead_letters import DeadLetterSink
 from services.core.decoding import decode_entry, safe_event_id
@@ -51,16 +52,8 @@ class AdoptionBatchReport(BatchReport):
     duplicates: int = 0
 
 
-Change = tuple[str, dict[str, Any] | None, dict[str, Any]]
-
-
-def fact_document(fact: Fact) -> dict[str, Any]:
-    """A fact as stored: keyed by event_id, findable by pilot."""
-    return {**fact, "_id": fact["id"], "pilot_id": fact["p"]["pilot_id"]}
-
-
-def _fact_of(doc: dict[str, Any]) -> Fact:
-    return {k: v for k, v in doc.items() if k not in ("_id", "pilot_id")}
+Change = tuple[str, Document | None, PilotState]
+"""A pilot that changed: its id, its document before (None if new), its state after."""
 
 
 def _rejection(event_id: str, reason: str, errors: Sequence[FieldError]) -> dict[str, Any]:
@@ -106,8 +99,9 @@ class AdoptionService(Projector[AdoptionBatchReport]):
             facts.append(fact_from_event(recorded.event, (entry.topic, entry.partition, entry.offset)))
 
         batch = frozenset((e.topic, e.partition, e.offset) for e in entries)
-        repaired = self._load_pilots({f["p"]["pilot_id"] for f in facts}, batch=batch)
-        split = split_new(self.working.known({f["p"]["pilot_id"] for f in facts}), facts)
+        pilot_ids = {f.pilot_id for f in facts}
+        repaired = self._load_pilots(pilot_ids, batch=batch)
+        split = split_new(self.working.known(pilot_ids), facts)
         # Facts are written first and only ever inserted: the store refuses an id it already
         # holds, which catches an event_id reused for another pilot (the working set only
         # knows each pilot's own facts).
@@ -115,7 +109,7 @@ class AdoptionService(Projector[AdoptionBatchReport]):
         if reused:
             repaired += self._sort_out_reused(split, reused, batch)
 
-        pilot_ids = {f["p"]["pilot_id"] for f in split.new}
+        pilot_ids = {f.pilot_id for f in split.new}
         states = {pid: self.working.states[pid] for pid in pilot_ids if pid in self.working.states}
         period_facts = {k: v for pid in pilot_ids for k, v in self.working.period_facts(pid).items()}
         advanced, rebuild_ids = advance_pilots(states, period_facts, split.new)
@@ -124,24 +118,28 @@ class AdoptionService(Projector[AdoptionBatchReport]):
         for fact in split.new:
             self.working.add(fact)
 
-        changes = [*repaired, *((pid, states.get(pid), r.state) for pid, r in advanced.items() if r.changed)]
+        changes: list[Change] = [
+            *repaired,
+            *((pid, _document(states.get(pid)), r.state) for pid, r in advanced.items() if r.changed),
+        ]
         # A pilot seen only through events waiting for its registration still gets a
         # (stateless) document, so that "no document" always means "no facts".
         changes += [
             (pid, None, r.state)
             for pid, r in advanced.items()
-            if not r.changed and pid not in self.working.states and r.state.get("owner") is None
+            if not r.changed and pid not in self.working.states and r.state.owner is None
         ]
         for pid, _before, after in changes:
             self.working.states[pid] = after
-        cells = project_cells(self._cells(cells_touched(changes)), changes)
+        documents = [(pid, before, pilot_document(after)) for pid, before, after in changes]
+        cells = project_cells(self._cells(cells_touched(documents)), documents)
         for doc in cells.upserts:
             self.working.cells[doc["_id"]] = doc
         for key in cells.deletes:
             self.working.cells.pop(key, None)
 
         # Grouped by collection so each becomes one bulk statement / bulk_write.
-        writes += [Upsert(PILOTS, after) for _pid, _before, after in changes]
+        writes += [Upsert(PILOTS, after) for _pid, _before, after in documents]
         judged = [j for r in advanced.values() for j in r.judged]
         letters += [self._letter_for(j.fact, j.reason or REJECTED) for j in judged if j.status == REJECTED]
         writes += [Upsert(CELLS, doc) for doc in cells.upserts]
@@ -162,11 +160,11 @@ class AdoptionService(Projector[AdoptionBatchReport]):
         fact — which now includes this batch's — so none of their facts is applied twice.
         """
         stored = self.store.get_many(FACTS, reused)
-        by_id = {f["id"]: f for f in split.new}
-        redelivered = {i for i in reused if i in stored and same_content(_fact_of(stored[i]), by_id[i])}
+        by_id = {f.event_id: f for f in split.new}
+        redelivered = {i for i in reused if i in stored and fact_of(stored[i]).same_content(by_id[i])}
         split.conflicts += [by_id[i] for i in reused - redelivered]
-        reload = {by_id[i]["p"]["pilot_id"] for i in redelivered}
-        split.new = [f for f in split.new if f["id"] not in reused and f["p"]["pilot_id"] not in reload]
+        reload = {by_id[i].pilot_id for i in redelivered}
+        split.new = [f for f in split.new if f.event_id not in reused and f.pilot_id not in reload]
         for pid in reload:
             self.working.forget(pid)
         return self._load_pilots(reload, always_read_facts=True, batch=batch)
@@ -197,7 +195,7 @@ class AdoptionService(Projector[AdoptionBatchReport]):
         stored_facts: dict[str, dict[str, Fact]] = {pid: {} for pid in missing}
         if with_facts:
             for doc in self.store.find(FACTS, {"pilot_id": {"$in": with_facts}}):
-                stored_facts[doc["pilot_id"]][doc["id"]] = _fact_of(doc)
+                stored_facts[doc["pilot_id"]][doc["id"]] = fact_of(doc)
         repaired = []
         for pid in missing:
             self.working.load(pid, stored_facts[pid])
@@ -206,8 +204,8 @@ class AdoptionService(Projector[AdoptionBatchReport]):
             result = rebuild(pid, list(stored_facts[pid].values()))
             before = stored_states.get(pid)
             self.working.states[pid] = result.state
-            if before == result.state:
-                if any(tuple(f.get("src") or ()) in batch for f in stored_facts[pid].values()):
+            if before == pilot_document(result.state):
+                if any(f.source in batch for f in stored_facts[pid].values()):
                     repaired.append((pid, before, result.state))
             else:
                 repaired.append((pid, before, result.state))
@@ -227,10 +225,10 @@ class AdoptionService(Projector[AdoptionBatchReport]):
             )
         return {k: self.working.cells[k] for k in keys if k in self.working.cells}
 
-    def _rebuild(self, pilot_ids: set[str], new: list[Fact]) -> dict[str, Any]:
+    def _rebuild(self, pilot_ids: set[str], new: list[Fact]) -> dict[str, Advanced]:
         """Rebuild pilots from all their facts (first registration, owner change, withdrawn figure)."""
         facts = [f for pid in pilot_ids for f in self.working.facts.get(pid, {}).values()]
-        return rebuild_pilots([*facts, *(f for f in new if f["p"]["pilot_id"] in pilot_ids)])
+        return rebuild_pilots([*facts, *(f for f in new if f.pilot_id in pilot_ids)])
 
     def _with_recovered_cells(
         self, cells: dict[str, dict[str, Any]], touched: set[str]
@@ -257,6 +255,10 @@ class AdoptionService(Projector[AdoptionBatchReport]):
         return recovered
 
     def _letter_for(self, fact: Fact, reason: str) -> DeadLetter:
-        topic, partition, offset = fact.get("src") or ("pilot-events", -1, -1)
-        entry = LogEntry(topic, partition, offset, fact["m"], b"")
-        return self.dead_letters.letter(entry, reason, [], fact["id"])
+        topic, partition, offset = fact.source or ("pilot-events", -1, -1)
+        entry = LogEntry(topic, partition, offset, fact.municipality, b"")
+        return self.dead_letters.letter(entry, reason, [], fact.event_id)
+
+
+def _document(state: PilotState | None) -> Document | None:
+    return pilot_document(state) if state is not None else None

@@ -13,25 +13,28 @@ property tests check that both give the same summary for any order of events.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.reference import reference
 from services.adoption.fixed_point import SCALES, from_units, units_of
-from services.adoption.pilots import PENDING, PROCESSED, REJECTED, WRONG_OWNER, Fact
+from services.adoption.pilots import PENDING, PROCESSED, REJECTED, WRONG_OWNER
+from services.adoption.records import (
+    Fact,
+    LatestFigure,
+    PeriodReport,
+    PhaseStep,
+    PilotAttributes,
+    PilotState,
+)
 
-State = dict[str, Any]
-Period = dict[str, Any]
 LATEST_FIELDS = ("users_active", "devices_deployed")
-ATTRIBUTES = ("technology", "title", "started_on", "partners", "target_group")
+PERIOD_FIELDS = ("pilot_id", "period")
 
 
 def period_id(pilot_id: str, period: str) -> str:
     return f"{pilot_id}|{period}"
-
-
-def _key(fact: Fact) -> list[str]:
-    return [fact["at"], fact["id"]]
 
 
 @dataclass(slots=True)
@@ -45,8 +48,8 @@ class Judged:
 class Advanced:
     """A pilot after a batch: its new state, the period winners that changed, statuses."""
 
-    state: State
-    periods: dict[str, Period] = field(default_factory=dict)
+    state: PilotState
+    periods: dict[str, PeriodReport] = field(default_factory=dict)
     judged: list[Judged] = field(default_factory=list)
     rebuilt: bool = False
 
@@ -64,173 +67,174 @@ class NeedsRebuild(Exception):
     """The batch cannot be applied incrementally; rebuild the pilot from all its facts."""
 
 
-def empty_state(pilot_id: str) -> State:
-    return {"_id": pilot_id, "pilot_id": pilot_id, "owner": None, "owner_key": None}
+def _reported_values(fact: Fact) -> dict[str, Any]:
+    return {k: v for k, v in fact.payload.items() if k not in PERIOD_FIELDS}
 
 
-def winner(facts: list[Fact], owner: str) -> Period | None:
+def winner(facts: list[Fact], owner: str) -> PeriodReport | None:
     """The report that counts for one (pilot, period): the owner's latest by (occurred_at, id)."""
-    own = [f for f in facts if f["m"] == owner]
+    own = [f for f in facts if f.municipality == owner]
     if not own:
         return None
-    best = max(own, key=_key)
-    values = {k: v for k, v in best["p"].items() if k not in ("pilot_id", "period")}
-    return {"period": best["p"]["period"], "key": _key(best), "values": values}
+    best = max(own, key=lambda f: f.order)
+    return PeriodReport(best.payload["period"], best.order, _reported_values(best))
 
 
-def advance(state: State, period_facts: dict[str, list[Fact]], facts: list[Fact]) -> Advanced:
+def advance(state: PilotState, period_facts: Mapping[str, list[Fact]], facts: list[Fact]) -> Advanced:
     """Apply new facts (ids not seen before) to a pilot; raise :class:`NeedsRebuild` if unsafe.
 
     ``period_facts`` must hold the stored facts of every (pilot, period) the new facts
     report on, keyed by :func:`period_id`.
     """
-    state = _copy(state)
+    state = state.copy()
     result = Advanced(state)
-    registrations = [f for f in facts if f["type"] == "pilot.registered"]
-    if state["owner"] is None:
+    registrations = [f for f in facts if f.event_type == "pilot.registered"]
+    if state.owner is None or state.owner_order is None:
         if registrations:
             raise NeedsRebuild("first registration")
         result.judged = [Judged(f, PENDING) for f in facts]
         return result
-    for reg in registrations:
-        if reg["m"] != state["owner"] and _key(reg) < state["owner_key"]:
+    for registration in registrations:
+        if registration.municipality != state.owner and registration.order < state.owner_order:
             raise NeedsRebuild("earlier registration by another municipality")
-    winners: dict[str, Period] = {}
+    winners: dict[str, PeriodReport] = {}
     for pid, stored in period_facts.items():
-        best = winner(stored, state["owner"])
+        best = winner(stored, state.owner)
         if best is not None:
             winners[pid] = best
-    for fact in sorted(facts, key=_key):
-        if fact["m"] != state["owner"]:
-            result.judged.append(Judged(fact, REJECTED, WRONG_OWNER))
-            continue
-        _apply(state, winners, result, fact)
-        result.judged.append(Judged(fact, PROCESSED))
-    _summarise(state)
+    _apply_all(state, winners, result, facts)
     return result
 
 
 def rebuild(pilot_id: str, facts: list[Fact]) -> Advanced:
     """The state of a pilot from all its facts (the slow, always-correct path)."""
-    state = empty_state(pilot_id)
-    registrations = [f for f in facts if f["type"] == "pilot.registered"]
+    state = PilotState(pilot_id)
+    registrations = [f for f in facts if f.event_type == "pilot.registered"]
     if not registrations:
         return Advanced(state, judged=[Judged(f, PENDING) for f in facts], rebuilt=True)
-    first = min(registrations, key=_key)
-    state["owner"], state["owner_key"] = first["m"], _key(first)
-    state.update({"phases": [], "latest": {}, "sums": dict.fromkeys(SCALES, 0), "updated_at": None})
+    first = min(registrations, key=lambda f: f.order)
+    state.owner, state.owner_order = first.municipality, first.order
+    state.sums = dict.fromkeys(SCALES, 0)
     result = Advanced(state, rebuilt=True)
-    winners: dict[str, Period] = {}
-    for fact in sorted(facts, key=_key):
-        if fact["m"] != state["owner"]:
-            result.judged.append(Judged(fact, REJECTED, WRONG_OWNER))
-            continue
-        _apply(state, winners, result, fact)
-        result.judged.append(Judged(fact, PROCESSED))
-    _summarise(state)
+    winners: dict[str, PeriodReport] = {}
+    _apply_all(state, winners, result, facts)
     result.periods = winners
     return result
 
 
-def _copy(state: State) -> State:
-    copied = dict(state)
-    for name in ("phases", "latest", "sums", "attrs_key", "attrs"):
-        if name in copied and copied[name] is not None:
-            value = copied[name]
-            copied[name] = list(value) if isinstance(value, list) else dict(value)
-    return copied
+def _apply_all(
+    state: PilotState, winners: dict[str, PeriodReport], result: Advanced, facts: list[Fact]
+) -> None:
+    for fact in sorted(facts, key=lambda f: f.order):
+        if fact.municipality != state.owner:
+            result.judged.append(Judged(fact, REJECTED, WRONG_OWNER))
+            continue
+        _apply(state, winners, result, fact)
+        result.judged.append(Judged(fact, PROCESSED))
 
 
-def _step(key: list[str], phase: str, kind: str) -> dict[str, str]:
-    # A phase step is an object, not a list: documents must not nest arrays (FerretDB v1).
-    return {"at": key[0], "id": key[1], "phase": phase, "type": kind}
-
-
-def _apply(state: State, winners: dict[str, Period], result: Advanced, fact: Fact) -> None:
-    kind, key = fact["type"], _key(fact)
-    state["updated_at"] = max(state.get("updated_at") or "", fact["at"])
+def _apply(state: PilotState, winners: dict[str, PeriodReport], result: Advanced, fact: Fact) -> None:
+    kind, order = fact.event_type, fact.order
+    state.updated_at = max(state.updated_at or "", fact.occurred_at)
     if kind == "pilot.registered":
-        if key < state["owner_key"]:
-            state["owner_key"] = key
-        if state.get("attrs_key") is None or key > state["attrs_key"]:
-            state["attrs_key"], state["attrs"] = key, {a: fact["p"].get(a) for a in ATTRIBUTES}
+        assert state.owner_order is not None
+        if order < state.owner_order:
+            state.owner_order = order
+        if state.attributes_order is None or order > state.attributes_order:
+            state.attributes_order = order
+            state.attributes = _attributes(fact)
         # Only the earliest registration is a "planning" step; later ones correct attributes.
-        state["phases"] = [p for p in state["phases"] if p["type"] != "pilot.registered"]
-        state["phases"].append(_step(state["owner_key"], "planning", "pilot.registered"))
+        state.phases = [p for p in state.phases if p.event_type != "pilot.registered"]
+        state.phases.append(PhaseStep(*state.owner_order, "planning", "pilot.registered"))
     elif kind == "pilot.phase_changed":
-        state["phases"].append(_step(key, fact["p"]["phase"], kind))
+        state.phases.append(PhaseStep(*order, fact.payload["phase"], kind))
     elif kind == "pilot.concluded":
-        outcome = fact["p"]["outcome"]
+        outcome = fact.payload["outcome"]
         if outcome != "continued":
-            state["phases"].append(
-                _step(key, "operation" if outcome == "scaled_up" else "discontinued", kind)
-            )
+            phase = "operation" if outcome == "scaled_up" else "discontinued"
+            state.phases.append(PhaseStep(*order, phase, kind))
     elif kind == "pilot.metrics_reported":
         _apply_metrics(state, winners, result, fact)
-    state["phases"].sort(key=lambda step: (step["at"], step["id"]))
+    state.phases.sort(key=lambda step: step.order)
 
 
-def _apply_metrics(state: State, winners: dict[str, Period], result: Advanced, fact: Fact) -> None:
-    period = fact["p"]["period"]
-    pid = period_id(state["pilot_id"], period)
+def _attributes(registration: Fact) -> PilotAttributes:
+    payload = registration.payload
+    partners = payload.get("partners")
+    return PilotAttributes(
+        technology=payload.get("technology"),
+        title=payload.get("title"),
+        started_on=payload.get("started_on"),
+        partners=tuple(partners) if partners is not None else None,
+        target_group=payload.get("target_group"),
+    )
+
+
+def _apply_metrics(state: PilotState, winners: dict[str, PeriodReport], result: Advanced, fact: Fact) -> None:
+    period = fact.payload["period"]
+    pid = period_id(state.pilot_id, period)
     current = winners.get(pid)
-    if current is not None and current["key"] >= _key(fact):
+    if current is not None and current.order >= fact.order:
         return  # an earlier report for a period that has already been corrected
-    values = {k: v for k, v in fact["p"].items() if k not in ("pilot_id", "period")}
-    new = {"period": period, "key": _key(fact), "values": values}
-    old_units = units_of(current["values"]) if current else dict.fromkeys(SCALES, 0)
+    values = _reported_values(fact)
+    new = PeriodReport(period, fact.order, values)
+    old_units = units_of(dict(current.values)) if current else dict.fromkeys(SCALES, 0)
     new_units = units_of(values)
     for name in SCALES:
-        state["sums"][name] += new_units[name] - old_units[name]
+        state.sums[name] += new_units[name] - old_units[name]
     for name in LATEST_FIELDS:
-        latest = state["latest"].get(name)
+        latest = state.latest.get(name)
         if name in values:
-            if latest is None or period >= latest[0]:
-                state["latest"][name] = [period, values[name]]
-        elif latest is not None and latest[0] == period:
+            if latest is None or period >= latest.period:
+                state.latest[name] = LatestFigure(period, values[name])
+        elif latest is not None and latest.period == period:
             if not result.rebuilt:
                 # The corrected report dropped the figure the latest value came from; the
                 # earlier periods are not in memory.
                 raise NeedsRebuild("latest figure withdrawn by a correction")
-            state["latest"].pop(name)
+            state.latest.pop(name)
             _latest_from(state, {**winners, pid: new}, name)
     winners[pid] = new
     result.periods[pid] = new
 
 
-def _latest_from(state: State, winners: dict[str, Period], name: str) -> None:
+def _latest_from(state: PilotState, winners: dict[str, PeriodReport], name: str) -> None:
     """The latest period reporting ``name``, from a complete set of period winners."""
-    reporting = [w for w in winners.values() if name in w["values"]]
+    reporting = [w for w in winners.values() if name in w.values]
     if reporting:
-        best = max(reporting, key=lambda w: w["period"])
-        state["latest"][name] = [best["period"], best["values"][name]]
+        best = max(reporting, key=lambda w: w.period)
+        state.latest[name] = LatestFigure(best.period, best.values[name])
 
 
-def _summarise(state: State) -> None:
-    """The flat fields the views and cells read."""
-    owner = state["owner"]
-    phases = state["phases"]
-    current = phases[-1]["phase"] if phases else "planning"
-    since = phases[-1]["at"] if phases else None
+def summary(state: PilotState) -> dict[str, Any]:
+    """The flat fields the views and cells read, of a registered pilot."""
+    owner = state.owner
+    assert owner is not None, "only a registered pilot has a summary"
+    phases = state.phases
+    current = phases[-1].phase if phases else "planning"
+    since = phases[-1].occurred_at if phases else None
     for step in reversed(phases):
-        if step["phase"] != current:
+        if step.phase != current:
             break
-        since = step["at"]
+        since = step.occurred_at
     live = current != "discontinued"
-    attrs = state.get("attrs") or {}
-    state.update(
-        {
-            "registered": True,
-            "municipality": owner,
-            "region": reference().region_of(owner),
-            "technology": attrs.get("technology"),
-            "title": attrs.get("title"),
-            "started_on": attrs.get("started_on"),
-            "phase": current,
-            "phase_since": since,
-            "users_active": int(state["latest"].get("users_active", [None, 0])[1]) if live else 0,
-            "devices_deployed": int(state["latest"].get("devices_deployed", [None, 0])[1]) if live else 0,
-            "units": dict(state["sums"]),
-            **{name: from_units(name, units) for name, units in state["sums"].items()},
-        }
-    )
+    attributes = state.attributes or PilotAttributes()
+
+    def latest(name: str) -> int:
+        figure = state.latest.get(name)
+        return int(figure.value) if live and figure is not None else 0
+
+    return {
+        "registered": True,
+        "municipality": owner,
+        "region": reference().region_of(owner),
+        "technology": attributes.technology,
+        "title": attributes.title,
+        "started_on": attributes.started_on,
+        "phase": current,
+        "phase_since": since,
+        "users_active": latest("users_active"),
+        "devices_deployed": latest("devices_deployed"),
+        "units": dict(state.sums),
+        **{name: from_units(name, units) for name, units in state.sums.items()},
+    }

@@ -12,16 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.adoption.pilots import Fact
-
-State = dict[str, Any]
+from services.adoption.records import Fact, PilotState
 
 
 @dataclass
 class WorkingSet:
     """In-memory pilots (state and every fact) and cells."""
 
-    states: dict[str, State] = field(default_factory=dict)
+    states: dict[str, PilotState] = field(default_factory=dict)
     facts: dict[str, dict[str, Fact]] = field(default_factory=dict)
     cells: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_period: dict[str, dict[str, list[Fact]]] = field(default_factory=dict)
@@ -48,8 +46,8 @@ class WorkingSet:
         """Record a fact of a loaded pilot (indexed by period for metrics)."""
         from services.adoption.projection import period_key
 
-        pilot_id = fact["p"]["pilot_id"]
-        self.facts.setdefault(pilot_id, {})[fact["id"]] = fact
+        pilot_id = fact.pilot_id
+        self.facts.setdefault(pilot_id, {})[fact.event_id] = fact
         key = period_key(fact)
         if key:
             self.by_period.setdefault(pilot_id, {}).setdefault(key, []).append(fact)

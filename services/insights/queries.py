@@ -13,7 +13,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from schemas.reference import reference
+from services.adoption.documents import fact_of
 from services.adoption.pilots import derive_pilot
+from services.adoption.records import Fact
 from services.adoption.service import CELLS, FACTS
 from services.core.errors import NotFound
 from services.core.ports import DocumentStore, ViewCache
@@ -40,10 +42,10 @@ class Snapshot:
 
 def build_snapshot(facts: list[dict[str, Any]]) -> Snapshot:
     """Pilots and lessons from the stored facts (documents of the ``facts`` collection)."""
-    grouped: dict[str, dict[str, dict[str, Any]]] = {}
+    grouped: dict[str, dict[str, Fact]] = {}
     for doc in facts:
-        fact = {k: v for k, v in doc.items() if k not in ("_id", "pilot_id")}
-        grouped.setdefault(doc["pilot_id"], {})[fact["id"]] = fact
+        fact = fact_of(doc)
+        grouped.setdefault(fact.pilot_id, {})[fact.event_id] = fact
     pilots = [derive_pilot(pilot_id, group) for pilot_id, group in sorted(grouped.items())]
     registered = [p for p in pilots if p["registered"]]
     return Snapshot(registered, LessonIndex(all_lessons(registered)))

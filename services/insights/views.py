@@ -6,6 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from schemas.reference import reference
+from services.adoption.documents import fact_of
 from services.adoption.pilots import derive_pilot, fact_status
 from services.adoption.service import CELLS, FACTS, PILOTS, REJECTIONS
 from services.core.errors import NotFound
@@ -41,7 +42,7 @@ def _cell(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _public_pilot(pilot_id: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
-    view = derive_pilot(pilot_id, {f["id"]: f for f in facts})
+    view = derive_pilot(pilot_id, {f.event_id: f for f in map(fact_of, facts)})
     return {k: v for k, v in view.items() if k not in ("statuses", "registered", "units")}
 
 
@@ -209,7 +210,7 @@ class Queries:
         fact = self.store.get(FACTS, event_id)
         if fact is not None:
             state = self.store.get(PILOTS, fact["pilot_id"]) or {}
-            status, reason = fact_status(fact, state.get("owner"))
+            status, reason = fact_status(fact_of(fact), state.get("owner"))
             body: dict[str, Any] = {"event_id": event_id, "status": status}
             if reason:
                 body["reason"] = reason

@@ -8,7 +8,9 @@ from typing import Any
 
 import orjson
 
+from services.adoption.documents import fact_of
 from services.adoption.pilots import derive_pilot, fact_status
+from services.adoption.records import Fact
 from services.adoption.service import CELLS, FACTS, PILOTS, AdoptionService
 from services.core.dead_letters import DeadLetterSink
 from services.core.ports import LogRecord
@@ -40,8 +42,8 @@ class Views:
     def statuses(self) -> dict[str, tuple[str, str | None]]:
         states = self.store.snapshot(PILOTS)
         return {
-            event_id: fact_status(fact, states.get(fact["pilot_id"], {}).get("owner"))
-            for event_id, fact in self.store.snapshot(FACTS).items()
+            event_id: fact_status(fact_of(doc), states.get(doc["pilot_id"], {}).get("owner"))
+            for event_id, doc in self.store.snapshot(FACTS).items()
         }
 
     def public_cells(self) -> dict[str, dict[str, Any]]:
@@ -49,9 +51,9 @@ class Views:
 
     def public_pilots(self) -> dict[str, dict[str, Any]]:
         """The full view of each registered pilot, derived from its stored facts."""
-        facts: dict[str, dict[str, Any]] = {}
-        for fact in self.store.snapshot(FACTS).values():
-            facts.setdefault(fact["pilot_id"], {})[fact["id"]] = {k: v for k, v in fact.items() if k != "src"}
+        facts: dict[str, dict[str, Fact]] = {}
+        for fact in map(fact_of, self.store.snapshot(FACTS).values()):
+            facts.setdefault(fact.pilot_id, {})[fact.event_id] = fact
         return {pid: derive_pilot(pid, group) for pid, group in facts.items()}
 
     def pilot_states(self) -> dict[str, dict[str, Any]]:
