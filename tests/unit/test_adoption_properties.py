@@ -8,6 +8,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.adoption.documents import fact_document, fact_of, pilot_document, pilot_state_of
+from services.adoption.service import FACTS
 from tests.oracles.adoption import reference_views
 from tests.support.factories import concluded, lesson, metrics, phase, registered
 from tests.unit.adoption_fold import Views, fold
@@ -155,3 +157,16 @@ def test_views_equal_the_reference_fold_in_any_order_and_batching(events, data):
         views.apply(duplicated[start:cut])
         start = cut
     _agrees_with_reference(views, events)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(_event(), min_size=1, max_size=25, unique_by=lambda e: e["event_id"]))
+def test_stored_documents_map_back_to_the_same_records(events):
+    """Facts and pilot states survive the trip through their stored documents unchanged."""
+    views = fold(events)
+    for document in views.store.snapshot(FACTS).values():
+        assert fact_document(fact_of(document)) == document
+    for document in views.pilot_states().values():
+        state = pilot_state_of(document)
+        assert pilot_document(state) == document
+        assert pilot_state_of(pilot_document(state)) == state
