@@ -15,16 +15,20 @@ from starlette.concurrency import run_in_threadpool
 
 from api.platform import platform_of
 from api.security.principal import ANONYMOUS_PRINCIPAL, SCOPE_ADMIN, SCOPE_READ, SCOPE_WRITE, Principal
-from api.security.refusals import AuthError, insufficient_scope, invalid_token
+from api.security.refusals import AuthError, insufficient_scope, invalid_request, invalid_token
 from api.security.tokens import TokenVerifier
 from api.writes import WRITE_METHODS, record_write
 
 
 async def authenticate(request: Request) -> Principal | None:
     """The caller of a request with a bearer token; None without one; 401 for a bad one."""
-    header = request.headers.get("authorization")
-    if header is None:
+    headers = request.headers.getlist("authorization")
+    if not headers:
         return None
+    if len(headers) > 1:
+        # Which one counts would depend on the proxy in front; refuse rather than guess.
+        raise invalid_request("send exactly one Authorization header")
+    header = headers[0]
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise invalid_token("not a bearer token")

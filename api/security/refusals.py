@@ -22,6 +22,11 @@ def invalid_token(description: str) -> AuthError:
     return AuthError(401, "invalid_token", description)
 
 
+def invalid_request(description: str) -> AuthError:
+    """400: a request RFC 6750 calls malformed (e.g. more than one set of credentials)."""
+    return AuthError(400, "invalid_request", description)
+
+
 def insufficient_scope(description: str, scope: str | None = None) -> AuthError:
     """403: a good token whose organisation, role or scope is not enough."""
     return AuthError(403, "insufficient_scope", description, scope)

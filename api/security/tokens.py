@@ -45,11 +45,17 @@ class TokenVerifier:
     def _key(self, token: str) -> Any:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError:
+        except jwt.InvalidTokenError:  # not a JWS, or a kid/crit of the wrong type
             raise invalid_token("malformed token") from None
         if header.get("alg") not in ALGORITHMS:
             raise invalid_token("unsupported signing algorithm")
+        if "crit" in header:
+            # RFC 7515 §4.1.11: a token that needs an extension the verifier does not know
+            # must be refused; the platform knows none.
+            raise invalid_token("unsupported critical header")
         kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise invalid_token("missing key id")
         if self._client is not None:
             try:
                 return self._client.get_signing_key_from_jwt(token).key
