@@ -10,7 +10,6 @@ identity-number screening, the size limit, the future-time limit — lives in
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -28,13 +27,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from stdnum.no import orgnr
 
+from schemas.bounds import EARLIEST_YEAR, CalendarDate, Instant, Month, YearOrMonth, amount, count
 from schemas.reference import reference
 
 SCHEMA_VERSION = 1
 MAX_ENVELOPE_BYTES = 64 * 1024
 MAX_TITLE = 200
 MAX_TEXT = 10_000
-MAX_FUTURE_HOURS = 24
 
 _REF = reference()
 TechnologyCode = Literal[tuple(t.code for t in _REF.technologies)]  # type: ignore[valid-type]
@@ -81,11 +80,7 @@ PilotId = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"),
     Field(description="Identifier chosen by the owning municipality, unique across the alliance"),
 ]
-Period = Annotated[
-    str,
-    StringConstraints(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"),
-    Field(description="Calendar month, YYYY-MM"),
-]
+Period = Month
 _ORG_LIKE = re.compile(r"^\d{3}\s?\d{3}\s?\d{3}$")
 
 
@@ -111,7 +106,7 @@ class PilotRegisteredPayload(_Strict):
     pilot_id: PilotId
     technology: TechnologyCode  # type: ignore[valid-type]
     title: Line
-    started_on: date | None = None
+    started_on: CalendarDate | None = None
     partners: list[Partner] = Field(default_factory=list, max_length=50)
     target_group: Line | None = None
 
@@ -124,11 +119,11 @@ class PilotPhaseChangedPayload(_Strict):
 class PilotMetricsReportedPayload(_Strict):
     pilot_id: PilotId
     period: Period
-    users_active: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    devices_deployed: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    avoided_visits: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
-    hours_saved: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] | None = None
-    cost_nok: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)] | None = None
+    users_active: count(10_000_000) | None = None
+    devices_deployed: count(10_000_000) | None = None
+    avoided_visits: count(1_000_000_000) | None = None
+    hours_saved: amount(1e9) | None = None
+    cost_nok: amount(1e12) | None = None
 
     @model_validator(mode="after")
     def _at_least_one_metric(self) -> PilotMetricsReportedPayload:
@@ -162,13 +157,9 @@ AlarmPlatform = Annotated[
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
     Field(description="Which alarm-reception platform (lower-case letters, digits and hyphens)"),
 ]
-Count = Annotated[int, Field(ge=0, le=10_000_000)]
-Seconds = Annotated[float, Field(ge=0, le=7 * 24 * 3600, allow_inf_nan=False)]
-CompetencePeriod = Annotated[
-    str,
-    StringConstraints(pattern=r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$"),
-    Field(description="Calendar year (YYYY) or month (YYYY-MM)"),
-]
+Count = count(10_000_000)
+Seconds = amount(7 * 24 * 3600)
+CompetencePeriod = YearOrMonth
 Programme = Literal["velferdsteknologiens-abc", "innovation-management", "public-sector-phd", "other"]
 
 
@@ -216,7 +207,7 @@ class CompetenceReportedPayload(_Strict):
     )
     staff_enrolled: Count = Field(description="Staff who started the programme in the period")
     staff_completed: Count = Field(description="Staff who completed the programme in the period")
-    hours: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] = Field(
+    hours: amount(1e9) = Field(
         description="Training hours spent in the period"
     )
 
@@ -239,7 +230,7 @@ class _Envelope(_Strict):
         "accepted and normalised",
         examples=["3420", "0427"],
     )
-    occurred_at: AwareDatetime = Field(description="When it happened (timezone required)")
+    occurred_at: Instant = Field(description=f"When it happened (timezone required; from {EARLIEST_YEAR})")
 
     @field_validator("municipality")
     @classmethod

@@ -7,4 +7,5 @@ from datetime import UTC, datetime
 
 def utc_key(moment: datetime) -> str:
     """A sortable UTC timestamp string (lexical order equals time order)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat pads the year to four digits (strftime's %Y does not on every platform).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

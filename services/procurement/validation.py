@@ -21,6 +21,7 @@ from typing import Any
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from schemas.bounds import EARLIEST, EARLIEST_YEAR
 from schemas.privacy import redact_identity_numbers
 
 from .paths import json_path
@@ -30,7 +31,7 @@ from .schema import registry, release_package_schema, release_schema
 # because releases from different publishers are ordered against each other.
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
-DATE_TIME_HINT = "an RFC 3339 date-time with a time zone, e.g. 2024-05-01T12:00:00Z"
+DATE_TIME_HINT = f"an RFC 3339 date-time with a time zone, from {EARLIEST_YEAR}, e.g. 2024-05-01T12:00:00Z"
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ def parse_date_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not _RFC3339.match(value):
         return None
     try:
-        return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+        moment = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
     except ValueError:
         return None
+    return moment if moment >= EARLIEST else None  # the bound of schemas.bounds
 
 
 def _format_checker() -> FormatChecker:

@@ -23,6 +23,7 @@ from schemas.topics import DEAD_LETTER, PILOT_EVENTS
 from services.adoption.service import FACTS
 from services.core.ports import LogRecord
 from services.intake.events import EVENT_IDS
+from tests.conftest import NOW
 from tests.hostile.corpus import CSV_COLUMNS, build_event, build_input, csv_row, load_cases, repeated
 from tests.oracles.adoption import reference_views
 from tests.support.auth import HOSPITAL_ORG, READ, WRITE, org_of
@@ -236,7 +237,7 @@ def run_topic_case(case: dict[str, Any], platform: Any) -> list[tuple[str, str |
 
 def _stamped(event: Any) -> Any:
     if isinstance(event, dict) and "recorded_at" not in event:
-        return {**event, "recorded_at": "2026-01-01T08:00:01+00:00", "source": "kafka"}
+        return {**event, "recorded_at": NOW.isoformat(), "source": "kafka"}
     return event
 
 

@@ -129,7 +129,8 @@ def open_browser(width: int = 1440, height: int = 900) -> Iterator[Page]:
     """A headless chromium with one tab, its console and log domains enabled."""
     binary = chromium_path()
     assert binary is not None, "chromium is not installed"
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+    # Chromium's helper processes may still write into the profile as the browser exits.
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [
                 binary,
