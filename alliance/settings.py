@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="Where the embedded shape keeps its files")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    public_base_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/?#\s]+)?$",
+        description="Scheme and host the API is reached at, for absolute URLs in answers "
+        "(default: http://HOST:PORT)",
+    )
     kafka_bootstrap: str | None = Field(None, description="host:port[,host:port] of Kafka brokers")
     mongo_uri: str | None = Field(None, description="mongodb:// URI of the read-model database")
     mongo_database: str = "alliance"
@@ -77,6 +83,12 @@ class Settings(BaseSettings):
     max_json_array_items: int = Field(10_000, ge=10, description="Longest array in a JSON body")
     max_json_string_chars: int = Field(100_000, ge=100, description="Longest string in a JSON body")
     request_timeout_seconds: float = Field(60.0, gt=0, le=3600, description="Time one request may take")
+
+    @model_validator(mode="after")
+    def _public_base_url(self) -> Settings:
+        if not self.public_base_url:
+            self.public_base_url = f"http://{self.host}:{self.port}"
+        return self
 
     @model_validator(mode="after")
     def _one_token_issuer(self) -> Settings:

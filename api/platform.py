@@ -47,6 +47,7 @@ class ApiSettings(Protocol):
     max_json_array_items: int
     max_json_string_chars: int
     request_timeout_seconds: float
+    public_base_url: str
 
 
 class ViewCache(Protocol):
@@ -129,6 +130,12 @@ class ApiPlatform(Protocol):
     def close(self) -> None:
         """Release the log and the store."""
         ...
+
+
+def public_url(connection: HTTPConnection) -> str:
+    """The absolute URL of a request, on the configured public base (never the ``Host`` header)."""
+    query = f"?{connection.url.query}" if connection.url.query else ""
+    return platform_of(connection).settings.public_base_url + connection.url.path + query
 
 
 def platform_of(connection: HTTPConnection) -> ApiPlatform:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -14,6 +12,7 @@ from starlette.responses import Response
 
 from api.models.common import ErrorOut
 from api.platform import ViewCache
+from services.core.spreadsheet import csv_document
 from services.governance.suppression import FLAG
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -38,13 +37,8 @@ class JSONResponse(Response):
 
 
 def csv_bytes(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> bytes:
-    """CSV with a header row; ``None`` becomes an empty cell."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
-    return buffer.getvalue().encode("utf-8")
+    """CSV with a header row, written by the one CSV writer (formula cells neutralised)."""
+    return csv_document(rows, columns)
 
 
 def csv_response(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Response:

@@ -15,6 +15,7 @@ from api.errors import error_body
 from api.middleware.body import INVALID_JSON, BodyRefused
 from api.models.common import ErrorOut
 from api.models.procurement import ProcurementStatus, RadarOut, RecordOut, RecordSummaryOut, SubmissionOut
+from api.platform import public_url
 from api.responses import CSV_RESPONSE, JSONResponse, csv_response, not_found, wants_csv
 from api.routes.parameters import AcceptHeader, Format
 from api.security.policies import municipality_writer
@@ -166,5 +167,5 @@ def radar(
     summary="Every contracting process as an OCDS record package",
 )
 def record_package(request: Request, platform: PlatformDep, principal: Reader) -> Response:
-    package = platform.procurement_queries.record_package(platform.clock(), str(request.url))
+    package = platform.procurement_queries.record_package(platform.clock(), public_url(request))
     return JSONResponse(package)
