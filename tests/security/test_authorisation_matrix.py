@@ -12,13 +12,12 @@ import re
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
-from starlette.routing import Mount, Route
 
 from api.security.policies import policy_of
 from services.procurement import sor_osterdal_safety_alarm_releases
 from tests.support.auth import ADMIN, COORDINATOR_ORG, HOSPITAL_ORG, READ, WRITE
 from tests.support.factories import registered
+from tests.support.routes import declared_routes
 
 # (method, path) → the policy the route must declare.
 EXPECTED: dict[tuple[str, str], str] = {
@@ -88,20 +87,6 @@ PATH_VALUES = {
 }
 DEFAULT_VALUES = {"code": "3420", "pilot_id": "elv-alarm", "ocid": "ocds-213czf-soe-2022-001"}
 QUERIES = {"/v1/municipalities/{code}/peers": {"technology": "safety-alarm"}}
-
-
-def declared_routes(app: Any) -> list[tuple[str, str, Any]]:
-    """(method, path, route) for every route the application serves."""
-    found = []
-    for context in iter_route_contexts(app.routes):
-        route = context.route
-        if isinstance(route, APIRoute):
-            found += [(method, route.path, route) for method in sorted(route.methods)]
-        elif isinstance(route, Route | Mount):
-            found.append(("*", route.path, route))
-        else:
-            found.append(("?", repr(route), route))
-    return found
 
 
 def headers_for(role: str, tokens: Any) -> dict[str, str]:
