@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api.errors import install_error_handlers
 from api.middleware.body import BodyReader
 from api.middleware.headers import SecurityHeaders
+from api.middleware.identity import IdentityNumberScreen
 from api.middleware.limits import InputLimits
 from api.middleware.metrics import HttpMetricsMiddleware
 from api.openapi import openapi_document
@@ -90,6 +91,7 @@ def create_app(platform: ApiPlatform, process: bool = True, close_platform: bool
     install_error_handlers(app)
     # Outermost last: the body is read inside the time limit, the metrics see every answer.
     app.add_middleware(BodyReader)
+    app.add_middleware(IdentityNumberScreen)
     app.add_middleware(InputLimits)
     app.add_middleware(HttpMetricsMiddleware)
     app.add_middleware(SecurityHeaders)

@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.middleware.body import BodyRefused
 from api.responses import JSONResponse
-from schemas.privacy import format_path
-from services.core.errors import NotFound
+from schemas.privacy import format_path, redact_identity_numbers
+from services.core.errors import NotFound, Refused
 from services.core.ports import Unavailable
 from services.governance.membership import UnknownMunicipalities
 
@@ -26,6 +26,7 @@ HANDLED = (
     NotFound,
     Unavailable,
     UnknownMunicipalities,
+    Refused,
     BodyRefused,
     RequestValidationError,
     StarletteHTTPException,
@@ -58,7 +59,9 @@ class Answer:
 def answer_to(error: Exception) -> Answer:
     """How the API answers ``error``; 500 for an error it does not expect."""
     if isinstance(error, NotFound):
-        return Answer(404, str(error))
+        return Answer(404, redact_identity_numbers(str(error)))
+    if isinstance(error, Refused):
+        return Answer(422, "Refused", [field_error(*reason) for reason in error.reasons])
     if isinstance(error, Unavailable):
         retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return Answer(503, f"Temporarily unavailable, nothing was stored: {error}", headers=retry)

@@ -1,40 +1,117 @@
-"""Detection of Norwegian national identity numbers anywhere in a JSON-like value.
+"""The one screen for Norwegian national identity numbers: what enters, and what leaves.
 
-Shared events carry aggregates only. Any string or number that validates as a
-fødselsnummer, D-number or H-number (python-stdnum checks both check digits and
-the birth date) makes the whole event refusable. Callers get *paths*, never the
-values, so that refusals can be logged and dead-lettered without leaking them.
+Shared data carries aggregates only. A fødselsnummer, D-number or H-number (python-stdnum
+checks the birth date and both check digits) is found however it is written:
+
+* **one canonical form** first: format characters (soft hyphen, zero-width space and
+  joiner, word joiner, byte-order mark …) removed, every decimal digit of any script read
+  as its ASCII digit, and NFKC applied (a no-break space becomes a space, full-width forms
+  their ASCII forms);
+* then **any run of digit groups** joined by common separators (spaces, dots, hyphens,
+  dashes, the minus sign, slashes, underscores; up to three in a row) is considered, and
+  every sequence of whole groups with eleven digits in all is checked — so ``150875 49934``,
+  ``150875 499 34``, ``15.08.75-499.34`` and ``１５０８７５４９９３４`` are all found, while the
+  digits inside a longer unbroken number are not;
+* a JSON **number** is checked as the eleven digits it would be written with (a number
+  loses the leading zero of the birth days 01–09), whether it came as an integer or as a
+  float with nothing after the point.
+
+:func:`identity_number_paths` screens what enters (events, OCDS releases, membership,
+imports, the path and query of every request); callers get *paths*, never the values.
+:func:`redact_identity_numbers` is the one redaction of what leaves (responses built from
+client input, logs, audit records, dead letters).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 from stdnum.no import fodselsnummer
 
-# Eleven digits, optionally split after the sixth digit by one space or hyphen,
-# not embedded in a longer run of digits.
-_CANDIDATE = re.compile(r"(?<!\d)(\d{6})[ \-]?(\d{5})(?!\d)")
+REDACTION = "[removed]"
+_ANY_DIGIT = re.compile(r"\d")  # Unicode decimal digits of every script
+_SEPARATOR = r"[\s.\-\u2010-\u2015\u2212/_]"
+_RUN = re.compile(rf"\d+(?:{_SEPARATOR}{{1,3}}\d+)*")
+_GROUP = re.compile(r"\d+")
+
+
+def _canonical(text: str) -> tuple[str, list[int]]:
+    """The canonical text and, for each of its characters, the index it came from."""
+    if text.isascii():
+        return text, list(range(len(text)))
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            out.append(char)
+            origin.append(index)
+            continue
+        if unicodedata.category(char) == "Cf":
+            continue
+        digit = unicodedata.decimal(char, None)
+        mapped = str(digit) if digit is not None else unicodedata.normalize("NFKC", char)
+        out.extend(mapped)
+        origin.extend([index] * len(mapped))
+    return "".join(out), origin
+
+
+def _spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans (start, end) in the canonical ``text`` of every valid identity number."""
+    for run in _RUN.finditer(text):
+        start, end = run.span()
+        if (start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()):
+            continue
+        groups = [(m.start() + start, m.end() + start) for m in _GROUP.finditer(run.group())]
+        for first in range(len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += text[groups[last][0] : groups[last][1]]
+                if len(digits) > 11:
+                    break
+                if len(digits) == 11 and fodselsnummer.is_valid(digits):
+                    yield groups[first][0], groups[last][1]
+                    break
+
+
+def _may_hold_one(text: str) -> bool:
+    return len(text) >= 11 and len(_ANY_DIGIT.findall(text)) >= 11
 
 
 def text_contains_identity_number(text: str) -> bool:
-    """True when ``text`` contains a substring that validates as an identity number."""
-    if len(text) < 11:
+    """True when ``text`` holds an identity number in any written form (see the module)."""
+    if not _may_hold_one(text):
         return False
-    return any(fodselsnummer.is_valid(match.group(1) + match.group(2)) for match in _CANDIDATE.finditer(text))
+    canonical, _origin = _canonical(text)
+    return next(_spans(canonical), None) is not None
 
 
-def redact_identity_numbers(text: str, replacement: str = "[removed]") -> str:
-    """Return ``text`` with every valid identity number replaced."""
+def redact_identity_numbers(text: str, replacement: str = REDACTION) -> str:
+    """``text`` with every identity number (in any written form) replaced."""
+    if not _may_hold_one(text):
+        return text
+    canonical, origin = _canonical(text)
+    out, kept_to = [], 0
+    for start, end in _spans(canonical):
+        first, last = origin[start], origin[end - 1] + 1
+        out += [text[kept_to:first], replacement]
+        kept_to = last
+    if not out:
+        return text
+    out.append(text[kept_to:])
+    return "".join(out)
 
-    def _sub(match: re.Match[str]) -> str:
-        digits = match.group(1) + match.group(2)
-        return replacement if fodselsnummer.is_valid(digits) else match.group(0)
 
-    return _CANDIDATE.sub(_sub, text)
+def number_is_identity_number(value: Any) -> bool:
+    """Whether a JSON number would be written as an identity number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    number = int(value)
+    return 10**9 <= number < 10**11 and fodselsnummer.is_valid(str(number).zfill(11))
 
 
 def format_path(parts: tuple[str | int, ...]) -> str:
@@ -48,7 +125,7 @@ def format_path(parts: tuple[str | int, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            name = redact_identity_numbers(part) if len(part) >= 11 else part
+            name = redact_identity_numbers(part)
             out += f".{name}" if out else name
     return out or "$"
 
@@ -59,8 +136,8 @@ def _walk(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, 
             yield path
     elif isinstance(value, bool) or value is None:
         return
-    elif isinstance(value, int):
-        if value >= 10**9 and text_contains_identity_number(str(value)):
+    elif isinstance(value, int | float):
+        if number_is_identity_number(value):
             yield path
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -68,20 +145,11 @@ def _walk(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, 
             if text_contains_identity_number(key_text):
                 yield (*path, key_text)
             yield from _walk(item, (*path, key_text))
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             yield from _walk(item, (*path, index))
 
 
 def identity_number_paths(value: Any) -> list[str]:
-    """Paths of every string, number or key in ``value`` that holds an identity number."""
-    # Fast path: one scan over the serialised value. Digits, spaces and hyphens are never
-    # escaped in JSON, so a number anywhere inside shows up here too; only on a hit do we
-    # walk the structure to find the paths.
-    try:
-        text = orjson.dumps(value).decode()
-    except TypeError:
-        text = None
-    if text is not None and not text_contains_identity_number(text):
-        return []
+    """Paths of every string, number or member name in ``value`` that holds an identity number."""
     return [format_path(p) for p in _walk(value, ())]

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from schemas.privacy import text_contains_identity_number
 from schemas.reference import default_membership, reference
+from services.core.errors import Refused
 from services.core.ports import DocumentStore, Upsert
 
 SETTINGS = "settings"
@@ -57,6 +59,8 @@ class MembershipService:
                 codes.add(canonical)
         if unknown:
             raise UnknownMunicipalities(unknown)
+        if text_contains_identity_number(source):
+            raise Refused([("source", "identity_number", "Contains a Norwegian national identity number")])
         doc = {
             "_id": _KEY,
             "members": sorted(codes),

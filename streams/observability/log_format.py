@@ -2,7 +2,9 @@
 
 Fields: ``ts``, ``level``, ``logger``, ``message`` and the correlation fields a caller
 passes in ``extra`` (``event_id``, ``reason``, ``service``, ...). Callers log ids, reasons
-and field paths only; a refused value is never handed to a logger.
+and field paths only; a refused value is never handed to a logger. Whatever a line holds
+all the same — a request line from the server's access log, an exception's text — goes
+through the one redaction of identity numbers (:mod:`schemas.privacy`) before it is written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
+from schemas.privacy import redact_identity_numbers
 
 # Attributes every LogRecord has; anything else came from ``extra`` and is emitted as a field.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -26,20 +30,27 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact_identity_numbers(record.getMessage()),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
-                body[key] = value
+                body[key] = redact_identity_numbers(value) if isinstance(value, str) else value
         if record.exc_info:
-            body["exception"] = self.formatException(record.exc_info)
+            body["exception"] = redact_identity_numbers(self.formatException(record.exc_info))
         return orjson.dumps(body, default=str).decode()
+
+
+class RedactingTextFormatter(logging.Formatter):
+    """Plain-text lines, identity numbers redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_identity_numbers(super().format(record))
 
 
 def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     """Route the root logger (and uvicorn's, Faust's) to stderr as JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
-    text = logging.Formatter("%(levelname)s %(name)s %(message)s")
+    text = RedactingTextFormatter("%(levelname)s %(name)s %(message)s")
     handler.setFormatter(JsonFormatter() if json_lines else text)
     root = logging.getLogger()
     root.handlers[:] = [handler]
