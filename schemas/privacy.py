@@ -29,13 +29,17 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from stdnum.no import fodselsnummer
 
 REDACTION = "[removed]"
 _ANY_DIGIT = re.compile(r"\d")  # Unicode decimal digits of every script
 _SEPARATOR = r"[\s.\-\u2010-\u2015\u2212/_]"
-_RUN = re.compile(rf"\d+(?:{_SEPARATOR}{{1,3}}\d+)*")
+# A run of digit groups joined by separators, holding eleven digits or more.
+_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d){{10,}}")
 _GROUP = re.compile(r"\d+")
+_TEN_DIGITS = re.compile(r"(?<!\d)\d{10}(?!\d)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _canonical(text: str) -> tuple[str, list[int]]:
@@ -77,7 +81,11 @@ def _spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _may_hold_one(text: str) -> bool:
-    return len(text) >= 11 and len(_ANY_DIGIT.findall(text)) >= 11
+    # Cheap and sound: format characters and foreign digits would also hide from _RUN,
+    # so those texts are canonicalised first.
+    if len(text) < 11:
+        return False
+    return _RUN.search(text) is not None or (not text.isascii() and len(_ANY_DIGIT.findall(text)) >= 11)
 
 
 def text_contains_identity_number(text: str) -> bool:
@@ -150,6 +158,25 @@ def _walk(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, 
             yield from _walk(item, (*path, index))
 
 
+def _clearly_free_of_identity_numbers(value: Any) -> bool:
+    """A sound shortcut: one scan of the serialised value instead of a walk of every part.
+
+    Without escapes, every string and number of ``value`` appears verbatim in its JSON, so
+    no run of eleven digits there means none in any part — provided nothing needs the
+    canonical form (only ASCII and letters outside it) and no number lost a leading zero
+    (a bare run of ten digits).
+    """
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        return False
+    if "\\" in text or _RUN.search(text) or _TEN_DIGITS.search(text):
+        return False
+    return text.isascii() or all(char.isalpha() for char in _NON_ASCII.findall(text))
+
+
 def identity_number_paths(value: Any) -> list[str]:
     """Paths of every string, number or member name in ``value`` that holds an identity number."""
+    if _clearly_free_of_identity_numbers(value):
+        return []
     return [format_path(p) for p in _walk(value, ())]

@@ -133,3 +133,16 @@ def test_ocds_free_text_is_redacted_in_any_written_form(client, platform, case):
     answer = client.get(f"/v1/procurement/records/{releases[0]['ocid']}")
     assert answer.status_code == 200 and number not in answer.text
     assert "[removed]" in answer.text
+
+
+@settings(max_examples=500)
+@given(
+    text=texts_with_identity_numbers().map(lambda c: c[0]) | look_alikes(),
+    number=st.integers(min_value=0, max_value=10**11) | st.floats(allow_nan=False),
+    shape=st.integers(0, 2),
+)
+def test_the_serialised_shortcut_agrees_with_the_walk(text, number, shape):
+    from schemas.privacy import _walk
+
+    value = [{"t": text}, {"n": number}, {text[:20]: [number, "x"]}][shape]
+    assert bool(identity_number_paths(value)) == bool(list(_walk(value, ())))
