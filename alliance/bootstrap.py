@@ -185,7 +185,7 @@ def build_platform(
         adoption=adoption,
         membership=membership,
         queries=Queries(store, membership, procurement_queries, indicators=indicator_queries),
-        procurement_ingest=ProcurementIngest(log, clock),
+        procurement_ingest=ProcurementIngest(log, clock, owners=procurement_queries.owners),
         procurement=procurement,
         procurement_queries=procurement_queries,
         insights=InsightQueries(store, membership, view_cache, procurement_queries),

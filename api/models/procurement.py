@@ -99,7 +99,23 @@ class OrganisationOut(BaseModel):
     org_number: str | None = None
 
 
+class PublishedByOut(BaseModel):
+    release_id: str
+    org_numbers: list[str] = Field(
+        description="Who published the release (the submitter, or the buyers it names)"
+    )
+    override: bool = Field(
+        description="Published by a coordinator with alliance:admin into a process of others"
+    )
+    via: Literal["api", "topic"]
+
+
 class RecordOut(RecordSummaryOut):
+    owners: list[str] = Field(
+        default_factory=list,
+        description="Organisation numbers that own the process (buyers of its first release)",
+    )
+    published_by: list[PublishedByOut] = Field(default_factory=list)
     buyers: list[OrganisationOut]
     match: MatchOut
     classification: list[ClassificationOut]

@@ -24,6 +24,7 @@ from api.writes import Write, audited, submission_items, submission_reason
 from schemas.events import TechnologyCode
 from schemas.reference import reference
 from services.intake.releases import NOT_PERMITTED, SubmissionResult
+from services.procurement.ownership import Publisher
 from services.procurement.validation import Refusal
 
 router = APIRouter(prefix="/v1/procurement", tags=["procurement"])
@@ -84,7 +85,11 @@ async def post_releases(write: Submission, platform: PlatformDep) -> Response:
     else:
         # Validation is CPU work and the log call blocks: keep them off the event loop.
         _, buyer_org = writer_scope(write.principal)
-        result = await run_in_threadpool(platform.procurement_ingest.submit, value, buyer_org)
+        principal = write.principal
+        publisher = Publisher(
+            principal.org_number, override=principal.is_admin and principal.role != "municipality"
+        )
+        result = await run_in_threadpool(platform.procurement_ingest.submit, value, buyer_org, publisher)
     response = _submission(result)
     write.result(response.status_code, submission_items(result), submission_reason(result))
     return response

@@ -10,7 +10,7 @@ the log never holds it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -20,6 +20,7 @@ import orjson
 from schemas.privacy import text_contains_identity_number
 from schemas.topics import PROCUREMENT_RELEASES
 from services.core.ports import EventLog, LogRecord
+from services.procurement.ownership import NOT_PERMITTED, NOT_PERMITTED_MESSAGE, Publisher, may_publish
 from services.procurement.parties import buyer_organisations
 from services.procurement.screening import screen_release
 from services.procurement.validation import Refusal, parse_date_time, split_package
@@ -30,7 +31,6 @@ MAX_RELEASES = 1000
 FUTURE_TOLERANCE = timedelta(days=1)
 
 Outcome = Literal["accepted", "refused"]
-NOT_PERMITTED = "not_permitted"
 _JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
@@ -120,6 +120,11 @@ def release_path(prefix: str, index: int) -> str:
     return "$" if prefix == "" else f"{prefix}[{index}]"
 
 
+def published(release: dict[str, Any], publisher: Publisher) -> dict[str, Any]:
+    """The log record of an accepted release: the release and who published it."""
+    return {"release": release, "published_by": publisher.as_dict()}
+
+
 def _bought_by(release: dict[str, Any], org_number: str) -> bool:
     return any(org_number in o.org_numbers for o in buyer_organisations(release))
 
@@ -133,18 +138,25 @@ class ProcurementIngest:
         clock: Callable[[], datetime],
         max_bytes: int = MAX_PACKAGE_BYTES,
         max_releases: int = MAX_RELEASES,
+        owners: Callable[[list[str]], Mapping[str, frozenset[str]]] | None = None,
     ) -> None:
         self.log = log
         self.clock = clock
         self.max_bytes = max_bytes
         self.max_releases = max_releases
+        self.owners = owners or (lambda _ocids: {})
 
-    def submit(self, value: Any, buyer_org: str | None = None) -> SubmissionResult:
+    def submit(
+        self, value: Any, buyer_org: str | None = None, publisher: Publisher | None = None
+    ) -> SubmissionResult:
         """Judge and publish one decoded submission; one ``log.append`` for all it accepts.
 
         ``buyer_org`` is the organisation number the submitter speaks for: a release that
         does not name it among its buyers is refused (``buyer``, ``not_permitted``).
-        ``None`` means a trusted path (file import, the platform operator).
+        ``publisher`` is who submits (:mod:`services.procurement.ownership`): a release into
+        a process owned by others is refused ``not_permitted`` here already when the record
+        is known, and always by the procurement service, which has the last word. ``None``
+        means a trusted path (file import, the platform operator), published as an override.
 
         Raises :class:`services.core.ports.Unavailable` when the log cannot acknowledge; then
         nothing was published and a retry is safe (the service ignores redelivery).
@@ -170,6 +182,10 @@ class ProcurementIngest:
             return result
 
         now = self.clock()
+        publisher = publisher or Publisher(None, override=True)
+        known = self.owners(
+            sorted({r["ocid"] for r in items if isinstance(r, dict) and isinstance(r.get("ocid"), str)})
+        )
         publish: list[dict[str, Any]] = []
         for index, release in enumerate(items):
             outcome = ReleaseOutcome(index, "refused")
@@ -186,6 +202,9 @@ class ProcurementIngest:
                     found.append(
                         Refusal(f"{root}.buyer", NOT_PERMITTED, "the submitter must be a buyer", index)
                     )
+                owned_by = known.get(clean["ocid"]) if clean is not None and not found else None
+                if owned_by is not None and not may_publish(owned_by, clean, publisher):
+                    found.append(Refusal(f"{root}.buyer", NOT_PERMITTED, NOT_PERMITTED_MESSAGE, index))
                 if clean is None or found:
                     outcome.refusals = found
                 else:
@@ -195,7 +214,7 @@ class ProcurementIngest:
         if publish:
             self.log.append(
                 PROCUREMENT_RELEASES.name,
-                [LogRecord(key=r["ocid"], value=orjson.dumps(r)) for r in publish],
+                [LogRecord(key=r["ocid"], value=orjson.dumps(published(r, publisher))) for r in publish],
             )
         return result
 

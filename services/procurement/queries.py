@@ -35,7 +35,7 @@ SUMMARY_FIELDS = (
     "currency",
     "value_source",
 )
-DETAIL_FIELDS = ("buyers", "match", "classification", "contract_periods", "compile")
+DETAIL_FIELDS = ("buyers", "match", "classification", "contract_periods", "compile", "owners", "published_by")
 LIVE_STATUSES = ("contract", "implementation")
 
 
@@ -102,6 +102,11 @@ class ProcurementQueries:
             limit = ending_before.isoformat()
             rows = [r for r in rows if r["contract_end"] is not None and r["contract_end"] < limit]
         return rows
+
+    def owners(self, ocids: list[str]) -> dict[str, frozenset[str]]:
+        """The owners of each known process (see :mod:`services.procurement.ownership`)."""
+        docs = self.store.get_many(RECORDS, ocids) if ocids else {}
+        return {ocid: frozenset(doc.get("owners") or ()) for ocid, doc in docs.items() if "owners" in doc}
 
     def record(self, ocid: str) -> dict[str, Any]:
         """The compiled record of ``ocid`` with its summary, releases and versioned release."""

@@ -26,6 +26,15 @@ from services.core.projector import BatchReport, Projection, Projector
 
 from .compile import CompileError
 from .matching import MunicipalityRef, load_hedmark_municipalities
+from .ownership import (
+    NOT_PERMITTED,
+    NOT_PERMITTED_MESSAGE,
+    Publisher,
+    buyer_org_numbers,
+    may_publish,
+    owners_of,
+    speaks_for,
+)
 from .records import (
     COLLECTIONS,
     LINKS,
@@ -57,6 +66,54 @@ class ProcurementBatchReport(BatchReport):
     records: int = 0
 
 
+_NOT_PERMITTED = FieldError("$.buyer", NOT_PERMITTED, NOT_PERMITTED_MESSAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A release read from the log, with who published it (None: written past the API)."""
+
+    entry: LogEntry
+    release: dict[str, Any]
+    publisher: Publisher | None
+
+
+def unwrap_published(document: Any) -> tuple[Any, Publisher | None]:
+    """(the release, its publisher) of a log record: the API's envelope, or a bare release."""
+    if isinstance(document, dict) and "release" in document and "ocid" not in document:
+        return document["release"], Publisher.from_dict(document.get("published_by"))
+    return document, None
+
+
+def _owned(record: dict[str, Any] | None, items: list[Incoming]) -> tuple[frozenset[str], list[Incoming]]:
+    """The owners of a process and the incoming releases they permit, in log order."""
+    if record is not None:
+        owners = frozenset(record.get("owners") or ())
+        if "owners" not in record:  # a record from before ownership was kept: its buyers
+            owners = frozenset(n for r in record["releases"] for n in buyer_org_numbers(r))
+    else:
+        owners = owners_of(items[0].release)
+    return owners, [i for i in items if may_publish(owners, i.release, i.publisher)]
+
+
+def _with_publishers(
+    record: dict[str, Any], before: dict[str, Any] | None, owners: frozenset[str], applied: list[Incoming]
+) -> dict[str, Any]:
+    """The record with its owners and, per release id, who published it (latest copy wins)."""
+    published = {p["release_id"]: p for p in (before or {}).get("published_by") or ()}
+    for item in applied:
+        publisher = item.publisher
+        release_id = str(item.release["id"])
+        published[release_id] = {
+            "release_id": release_id,
+            "org_numbers": sorted(speaks_for(item.release, publisher)),
+            "override": bool(publisher and publisher.override),
+            "via": "api" if publisher is not None else "topic",
+        }
+    ordered = sorted(published.values(), key=lambda p: p["release_id"])
+    return {**record, "owners": sorted(owners), "published_by": ordered}
+
+
 def _errors(refusals: Sequence[Refusal]) -> list[FieldError]:
     return [FieldError(r.path, r.rule, r.message) for r in refusals]
 
@@ -80,40 +137,53 @@ class ProcurementService(Projector[ProcurementBatchReport]):
     def project(self, entries: Sequence[LogEntry]) -> Projection[ProcurementBatchReport]:
         """Screen the batch's releases and recompile the records of their ocids."""
         letters: list[DeadLetter] = []
-        incoming: dict[str, list[tuple[LogEntry, dict[str, Any]]]] = {}
+        incoming: dict[str, list[Incoming]] = {}
         for entry in entries:
-            release, errors, reason = self._decode(entry)
+            release, publisher, errors, reason = self._decode(entry)
             if release is None:
                 letters.append(self.dead_letters.letter(entry, reason, errors))
             else:
-                incoming.setdefault(release["ocid"], []).append((entry, release))
+                incoming.setdefault(release["ocid"], []).append(Incoming(entry, release, publisher))
 
         existing = self.store.get_many(RECORDS, incoming) if incoming else {}
         records: dict[str, dict[str, Any]] = {}
         for ocid in sorted(incoming):
-            record, refused = self._project(ocid, existing.get(ocid), incoming[ocid])
+            record = existing.get(ocid)
+            owners, permitted = _owned(record, incoming[ocid])
+            letters += [
+                self.dead_letters.letter(i.entry, NOT_PERMITTED, [_NOT_PERMITTED])
+                for i in incoming[ocid]
+                if i not in permitted
+            ]
+            if not permitted:
+                continue
+            record, refused = self._project(ocid, record, [(i.entry, i.release) for i in permitted])
             letters += [self.dead_letters.letter(e, "merge_conflict", [_MERGE_CLASH]) for e in refused]
             if record is not None:
-                records[ocid] = record
+                applied = [i for i in permitted if i.entry not in refused]
+                records[ocid] = _with_publishers(record, existing.get(ocid), owners, applied)
 
         writes: list[Write] = [Upsert(RECORDS, doc) for doc in records.values()]
         writes += self._links_and_suppliers(records)
         return Projection(letters, writes, ProcurementBatchReport(records=len(records)))
 
-    def _decode(self, entry: LogEntry) -> tuple[dict[str, Any] | None, list[FieldError], str]:
+    def _decode(
+        self, entry: LogEntry
+    ) -> tuple[dict[str, Any] | None, Publisher | None, list[FieldError], str]:
         try:
             document = orjson.loads(entry.value)
         except orjson.JSONDecodeError:
-            return None, [FieldError("$", "invalid_json", "Not valid JSON")], "invalid_json"
+            return None, None, [FieldError("$", "invalid_json", "Not valid JSON")], "invalid_json"
+        document, publisher = unwrap_published(document)
         refusals = validate_release(document)
         if refusals:
-            return None, _errors(refusals), "validation_failed"
+            return None, None, _errors(refusals), "validation_failed"
         # Producers writing to the log directly are screened here too: the store never
         # holds contact persons or identity numbers, whatever the log holds.
         clean, _, refusals = screen_release(document)
         if clean is None:
-            return None, _errors(refusals), "identity_number"
-        return clean, [], ""
+            return None, None, _errors(refusals), "identity_number"
+        return clean, publisher, [], ""
 
     def _project(
         self, ocid: str, existing: dict[str, Any] | None, items: list[tuple[LogEntry, dict[str, Any]]]
