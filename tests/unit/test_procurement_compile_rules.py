@@ -65,7 +65,7 @@ def test_copies_that_differ_only_in_key_order_are_duplicates_not_conflicts() -> 
     assert ordered == [one]
 
 
-_text = st.text(alphabet="aAzZ~09 æøåÆØÅé\\\"", max_size=4)
+_text = st.text(alphabet='aAzZ~09 æøåÆØÅé\\"', max_size=4)
 _amount = st.integers(min_value=0, max_value=200)
 
 
