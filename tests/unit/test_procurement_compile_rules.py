@@ -46,13 +46,13 @@ def test_releases_at_one_instant_merge_in_the_order_of_their_date_text() -> None
 
 
 def test_releases_with_the_same_date_merge_in_the_order_of_their_id() -> None:
-    # "b" has the smaller content, so only the id can put "a" first.
-    one = _release("a", "2022-01-01T00:00:00Z", tender={"id": "t", "title": "zzz"})
-    two = _release("b", "2022-01-01T00:00:00Z", tender={"id": "t", "title": "aaa"})
+    # "b" has the smaller content (its awards sort before the id), so only the id puts "a" first.
+    one = _release("a", "2022-01-01T00:00:00Z", awards=[{"id": "z"}], tender={"id": "t", "title": "A"})
+    two = _release("b", "2022-01-01T00:00:00Z", awards=[{"id": "a"}], tender={"id": "t", "title": "B"})
     for order in ([one, two], [two, one]):
         result = compile_releases(order)
         assert result.release_ids == ("a", "b")
-        assert result.compiled["tender"]["title"] == "aaa"
+        assert result.compiled["tender"]["title"] == "B"
 
 
 def test_copies_that_differ_only_in_key_order_are_duplicates_not_conflicts() -> None:
@@ -72,12 +72,16 @@ _amount = st.integers(min_value=0, max_value=200)
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.lists(st.tuples(_text, _amount), min_size=2, max_size=4))
 @example([("z", 1), ("Å", 1)])  # a letter outside ASCII sorts after every ASCII one
-@example([("t", 1), ("t", 12)])  # 1 ends before 12 goes on
+@example([("t", 1), ("t", 12)])  # the amount 1 ends where 12 goes on
 def test_among_conflicting_copies_the_smallest_canonical_json_wins(
     contents: list[tuple[str, int]],
 ) -> None:
     copies = [
-        _release("r1", "2022-01-01T00:00:00Z", tender={"id": "t", "title": t, "value": {"amount": a}})
+        _release(
+            "r1",
+            "2022-01-01T00:00:00Z",
+            tender={"id": "t", "title": t, "value": {"amount": a, "currency": "NOK"}},
+        )
         for t, a in contents
     ]
     ordered, _, _ = prepare_releases(copies)
