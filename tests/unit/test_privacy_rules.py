@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from schemas.privacy import identity_number_paths, redact_identity_numbers
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from schemas.privacy import identity_number_paths, redact_identity_numbers, text_contains_identity_number
 from tests.support.factories import FNR
 
 
@@ -31,3 +34,15 @@ def test_an_identity_number_of_exactly_eleven_characters_is_found_and_redacted()
     assert identity_number_paths(FNR) == ["$"]
     assert identity_number_paths({FNR: 1}) == ["[removed]"]
     assert redact_identity_numbers(FNR) == "[removed]"
+
+
+_around = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=3)
+
+
+@given(_around, _around)
+@example("\x01", "")  # serialised as \u0001, whose last digit joins the number
+@example("a\x19", "\x00")
+def test_an_identity_number_next_to_a_control_character_is_found(before: str, after: str):
+    text = before + FNR + after
+    expected = ["note"] if text_contains_identity_number(text) else []
+    assert identity_number_paths({"note": text}) == expected
