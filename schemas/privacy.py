@@ -18,8 +18,6 @@ from stdnum.no import fodselsnummer
 # Eleven digits, optionally split after the sixth digit by one space or hyphen,
 # not embedded in a longer run of digits.
 _CANDIDATE = re.compile(r"(?<!\d)(\d{6})[ \-]?(\d{5})(?!\d)")
-# A control character is serialised as ``\u00XX``; its last hex digit may be a digit.
-_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}")
 
 
 def text_contains_identity_number(text: str) -> bool:
@@ -78,13 +76,14 @@ def _walk(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, 
 def identity_number_paths(value: Any) -> list[str]:
     """Paths of every string, number or key in ``value`` that holds an identity number."""
     # Fast path: one scan over the serialised value. Digits, spaces and hyphens are never
-    # escaped in JSON, so a number anywhere inside shows up here too, once the escapes of
-    # control characters (which may end in a digit and join the digits after them) are
-    # blanked; only on a hit do we walk the structure to find the paths.
+    # escaped in JSON, so a number anywhere inside shows up here too; only on a hit do we
+    # walk the structure to find the paths. A control character is written as ``\u00XX``,
+    # whose last hex digit can join the digits after it, so with any ``\u`` in the text
+    # only the walk can tell.
     try:
-        text = _ESCAPE.sub("x", orjson.dumps(value).decode())
+        text = orjson.dumps(value).decode()
     except TypeError:
         text = None
-    if text is not None and not text_contains_identity_number(text):
+    if text is not None and "\\u" not in text and not text_contains_identity_number(text):
         return []
     return [format_path(p) for p in _walk(value, ())]

@@ -42,6 +42,7 @@ _around = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=3)
 @given(_around, _around)
 @example("\x01", "")  # serialised as \u0001, whose last digit joins the number
 @example("a\x19", "\x00")
+@example("\\u", "")  # a backslash and a "u" written by the client, not an escape
 def test_an_identity_number_next_to_a_control_character_is_found(before: str, after: str):
     text = before + FNR + after
     expected = ["note"] if text_contains_identity_number(text) else []
