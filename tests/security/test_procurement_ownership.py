@@ -8,8 +8,6 @@ or from a coordinator with ``alliance:admin`` (an override, shown on the record)
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,32 +15,7 @@ from hypothesis import strategies as st
 from schemas.topics import DEAD_LETTER, PROCUREMENT_RELEASES
 from services.core.ports import LogRecord
 from tests.support.auth import COORDINATOR_ORG, org_of
-
-MUNICIPALITIES = {"3420": "Elverum kommune", "3403": "Hamar kommune", "3425": "Trysil kommune"}
-
-
-def release(ocid: str, release_id: str, buyers: list[str], day: int = 1) -> dict[str, Any]:
-    """A small valid OCDS release of ``ocid`` whose buyers are the given municipalities."""
-    parties = [
-        {
-            "id": f"NO-BRC-{org_of(code)}",
-            "name": MUNICIPALITIES[code],
-            "identifier": {"scheme": "NO-BRC", "id": org_of(code), "legalName": MUNICIPALITIES[code]},
-            "roles": ["buyer"],
-        }
-        for code in buyers
-    ]
-    return {
-        "ocid": ocid,
-        "id": release_id,
-        "date": f"2024-01-{day:02d}T10:00:00Z",
-        "tag": ["planning"],
-        "initiationType": "tender",
-        "buyer": {"id": parties[0]["id"], "name": parties[0]["name"]},
-        "parties": parties,
-        "tender": {"id": f"{ocid}-t", "title": f"Anskaffelse {release_id}"},
-    }
-
+from tests.support.ocds import release
 
 operations = st.lists(
     st.tuples(
