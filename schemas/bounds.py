@@ -88,3 +88,14 @@ def ahead_of_now(occurred_at: datetime, period: str | None, now: datetime) -> li
     if period is not None and period_is_future(period, now):
         broken.append(("payload.period", "period_in_future", "A period can be reported once it has begun"))
     return broken
+
+
+def parse_aware_instant(value: Any) -> datetime | None:
+    """An ISO 8601 instant with a time zone from untrusted input (a log record's stamp), else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
-from schemas.bounds import ahead_of_now
+from schemas.bounds import ahead_of_now, parse_aware_instant
 from schemas.events import (
     EVENT_TYPES,
     MAX_ENVELOPE_BYTES,
@@ -155,7 +155,7 @@ def load_recorded(document: dict[str, Any]) -> RecordedEvent:
         event = _ADAPTER.validate_python(body)
     except ValidationError as error:
         raise EventRefused(_pydantic_errors(error)) from None
-    recorded = _recorded_at(document.get("recorded_at"))
+    recorded = parse_aware_instant(document.get("recorded_at"))
     if recorded is not None:
         # The clock rules, against the moment the platform took the event in: a replay of
         # old events still passes, a record written past the API with a future period not.
@@ -168,12 +168,3 @@ def load_recorded(document: dict[str, Any]) -> RecordedEvent:
         source=document.get("source", "kafka"),
     )
 
-
-def _recorded_at(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None

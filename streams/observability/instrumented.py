@@ -12,11 +12,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 import orjson
 
+from schemas.bounds import parse_aware_instant
 from schemas.events import EVENT_TYPES
 from schemas.topics import DEAD_LETTER, PROCUREMENT_RELEASES
 from services.core.ports import Document, DocumentStore, EventLog, LogEntry, LogRecord, Write
@@ -54,13 +54,8 @@ def _topic_label(topic: str) -> str:
 
 
 def _timestamp(value: Any) -> float | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.timestamp() if moment.tzinfo is not None else None
+    moment = parse_aware_instant(value)
+    return moment.timestamp() if moment is not None else None
 
 
 class InstrumentedLog:
