@@ -79,6 +79,7 @@ CHUNK = 250
 BATCH_SIZE = "100"
 CACHE_SECONDS = 1.0
 PARALLEL_READS = 4  # views read four requests at a time
+VIEWS_SETTLE_SECONDS = 20.0  # once caught up, views are read again for this long until equal
 LAG_LINE = re.compile(r'^alliance_consumer_lag\{[^}]*service="(\w+)"[^}]*\} (\S+)$', re.M)
 RETRIES_LINE = r'^alliance_batch_retries_total\{{service="{service}"\}} (\S+)$'
 
@@ -400,32 +401,33 @@ class Deployment:
         Returns the events lost and doubled against the test's own bookkeeping.
         """
         ends = wait_until(self.log_ends, 60, what="the topics' end offsets")
-        deadline = time.monotonic() + timeout
 
         def caught_up() -> bool:
             self.restart_stalled()
             applied = self.applied()
             return all(applied[s] >= ends[TOPIC_OF[s]] for s in SERVICES)
 
-        wait_until(
-            caught_up,
-            timeout,
-            every=0.5,
-            what=f"every topic applied (ends {ends}); applied {self.applied()}; logs:\n"
-            + "\n".join(self.worker_log(name) for name in self.distributed.workers),
-        )
+        try:
+            wait_until(caught_up, timeout, every=0.5, what="every topic applied")
+        except AssertionError as error:
+            logs = "\n".join(self.worker_log(name) for name in self.distributed.workers)
+            raise AssertionError(f"{error}: ends {ends}, applied {self.applied()}; logs:\n{logs}") from None
+        # Positions are written last, so the read models are complete now; only a view the
+        # API rendered just before may still be served, for CACHE_SECONDS.
         caught_up_at = time.monotonic()
-        diff: list[str] = []
-        while time.monotonic() < deadline:
+        while True:
             found = views(client, workload.asked, parallel=PARALLEL_READS)
             diff = differences(expected, found)
-            if not diff:
+            if not diff or time.monotonic() - caught_up_at > VIEWS_SETTLE_SECONDS:
                 break
-            time.sleep(CACHE_SECONDS)  # a view rendered before the last write is served that long
+            time.sleep(CACHE_SECONDS)
         self.views_read_seconds = time.monotonic() - caught_up_at
-        assert not diff, f"views differ from the undisturbed run at {len(diff)} paths: {diff[:10]}"
+        counted = tally(found, self.store.facts(), self.store.indicator_events(), workload)
+        assert not diff, (
+            f"views differ from the undisturbed run at {len(diff)} paths ({counted}): {diff[:10]}"
+        )
         assert self.applied() == {s: ends[TOPIC_OF[s]] for s in SERVICES}, "applied past the log's end"
-        return tally(found, self.store.facts(), self.store.indicator_events(), workload)
+        return counted
 
     def close(self) -> None:
         self.store.close()
