@@ -120,7 +120,7 @@ class Workload:
         events = [*pilot_events, *indicator_events]
         rng.shuffle(events)
         events += rng.sample(events, 100)  # resent: must not count twice
-        releases = synthetic_releases(50)
+        releases = synthetic_releases(75)
         rng.shuffle(releases)
         releases += rng.sample(releases, 20)
 
