@@ -10,6 +10,7 @@ coordinator (nothing suppressed), and drops nothing but the response headers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from schemas.reference import reference
@@ -43,32 +44,40 @@ def _get(client: Any, path: str) -> Any:
     return response.json() if response.status_code == 200 else None
 
 
-def views(client: Any, event_ids: Iterable[str] = ()) -> dict[str, Any]:
-    """Every view by its path; details for every pilot, record, supplier, member and technology."""
-    out: dict[str, Any] = {path: _get(client, path) for path in LISTS}
-    pilots: set[str] = set()
-    for municipality in reference().municipalities:
-        profile = _get(client, f"/v1/municipalities/{municipality.code}")
-        out[f"/v1/municipalities/{municipality.code}"] = profile
-        for pilot in (profile or {}).get("pilots", []):
-            pilots.add(pilot["pilot_id"])
-    for technology in reference().technologies:
-        out[f"/v1/technologies/{technology.code}"] = _get(client, f"/v1/technologies/{technology.code}")
-        diffusion = f"/v1/technologies/{technology.code}/diffusion"
-        out[diffusion] = _get(client, diffusion)
-        for code in PEERS_OF:
-            peers = f"/v1/municipalities/{code}/peers?technology={technology.code}"
-            out[peers] = _get(client, peers)
-    for pilot_id in sorted(pilots):
-        out[f"/v1/pilots/{pilot_id}"] = _get(client, f"/v1/pilots/{pilot_id}")
-    for record in out["/v1/procurement/records"] or []:
-        path = f"/v1/procurement/records/{record['ocid']}"
-        out[path] = _get(client, path)
-    for supplier in out["/v1/suppliers"] or []:
-        path = f"/v1/suppliers/{supplier['id']}"
-        out[path] = _get(client, path)
-    for event_id in event_ids:
-        out[f"/v1/events/{event_id}"] = _get(client, f"/v1/events/{event_id}")
+def views(client: Any, event_ids: Iterable[str] = (), parallel: int = 1) -> dict[str, Any]:
+    """Every view by its path; details for every pilot, record, supplier, member and technology.
+
+    ``parallel`` requests at a time, from threads (the client must then be safe to share
+    between threads, as an ``httpx.Client`` is); each round of paths depends only on the
+    rounds before it. With ``parallel=1`` every request is made from the calling thread.
+    """
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        each = pool.map if parallel > 1 else map
+
+        def fetch(paths: Iterable[str]) -> dict[str, Any]:
+            paths = list(paths)
+            return dict(zip(paths, each(lambda path: _get(client, path), paths), strict=True))
+
+        out = fetch(LISTS)
+        profiles = fetch(f"/v1/municipalities/{m.code}" for m in reference().municipalities)
+        out.update(profiles)
+        pilots = {
+            pilot["pilot_id"] for profile in profiles.values() for pilot in (profile or {}).get("pilots", [])
+        }
+        details = []
+        for technology in reference().technologies:
+            details += [
+                f"/v1/technologies/{technology.code}",
+                f"/v1/technologies/{technology.code}/diffusion",
+            ]
+            details += [f"/v1/municipalities/{code}/peers?technology={technology.code}" for code in PEERS_OF]
+        details += [f"/v1/pilots/{pilot_id}" for pilot_id in sorted(pilots)]
+        details += [
+            f"/v1/procurement/records/{record['ocid']}" for record in out["/v1/procurement/records"] or []
+        ]
+        details += [f"/v1/suppliers/{supplier['id']}" for supplier in out["/v1/suppliers"] or []]
+        details += [f"/v1/events/{event_id}" for event_id in event_ids]
+        out.update(fetch(details))
     return out
 
 
