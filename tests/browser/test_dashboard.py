@@ -76,10 +76,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Page]:
+def browser(server: str) -> Iterator[Page]:
     with open_browser() as browser_page:
-        browser_page.navigate(f"{server}/")
         yield browser_page
+
+
+@pytest.fixture
+def page(browser: Page, server: str) -> Page:
+    """The dashboard freshly loaded: no test sees what another one typed or navigated to."""
+    browser.navigate(f"{server}/")
+    return browser
 
 
 def test_renders_without_console_errors_and_saves_a_screenshot(page: Page) -> None:
