@@ -5,8 +5,11 @@ first release (parties with the role ``buyer`` or ``procuringEntity``, by organi
 number; a host municipality running a competition for others is its procuring entity). A
 later release into that ``ocid`` is accepted only from one of its owners; from anyone else
 it is refused ``not_permitted``, unless a coordinator with ``alliance:admin`` publishes it
-(an override, recorded with the release). An ``ocid`` whose first release names no
-organisation number has no owners to protect and takes releases from anyone.
+(an override, recorded with the release). The buyers an accepted release names join the
+owners: an owner can bring co-buyers into a joint procurement, and the owners of a
+process its buyers publish do not depend on the order its releases arrive in. An ``ocid``
+whose first release names no organisation number has no owners to protect and takes
+releases from anyone.
 
 Who published a release is the submitter the API authenticated, carried with the release
 in the log (:class:`Publisher`). A release produced straight onto the topic carries no

@@ -86,14 +86,23 @@ def unwrap_published(document: Any) -> tuple[Any, Publisher | None]:
 
 
 def _owned(record: dict[str, Any] | None, items: list[Incoming]) -> tuple[frozenset[str], list[Incoming]]:
-    """The owners of a process and the incoming releases they permit, in log order."""
+    """The owners of a process after the incoming releases, and those releases they permit.
+
+    In log order: each permitted release adds the buyers it names, so the owners of a
+    process published by its buyers do not depend on the order its releases arrive in.
+    """
     if record is not None:
-        owners = frozenset(record.get("owners") or ())
+        owners = set(record.get("owners") or ())
         if "owners" not in record:  # a record from before ownership was kept: its buyers
-            owners = frozenset(n for r in record["releases"] for n in buyer_org_numbers(r))
+            owners = {n for r in record["releases"] for n in buyer_org_numbers(r)}
     else:
-        owners = owners_of(items[0].release)
-    return owners, [i for i in items if may_publish(owners, i.release, i.publisher)]
+        owners = set(owners_of(items[0].release))
+    permitted = []
+    for item in items:
+        if may_publish(owners, item.release, item.publisher):
+            permitted.append(item)
+            owners |= buyer_org_numbers(item.release)
+    return frozenset(owners), permitted
 
 
 def _with_publishers(

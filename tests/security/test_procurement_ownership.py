@@ -1,9 +1,10 @@
 """Ownership of procurement records (``services/procurement/ownership.py``), over HTTP and
 through the log, against generated sequences of publishers and a model of the rule.
 
-The model: an ocid belongs to the buyers of its first accepted release; a municipality may
-only publish releases naming itself as a buyer; a later release is accepted from an owner,
-or from a coordinator with ``alliance:admin`` (an override, shown on the record).
+The model: an ocid belongs to the buyers of its first accepted release, joined by the buyers
+of every later accepted one; a municipality may only publish releases naming itself as a
+buyer; a later release is accepted from an owner, or from a coordinator with
+``alliance:admin`` (an override, shown on the record).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def test_only_owners_and_admins_write_into_a_process(client, platform, tokens, o
         allowed = mine and (ocid not in owners or actor == "admin" or org_of(actor) in owners[ocid])
         if allowed:
             assert response.status_code == 200, response.text
-            owners.setdefault(ocid, buyer_orgs)
+            owners.setdefault(ocid, set()).update(buyer_orgs)  # an accepted release's buyers join
             publisher = COORDINATOR_ORG if actor == "admin" else org_of(actor)
             published.setdefault(ocid, {})[body["id"]] = ([publisher], actor == "admin")
         else:
