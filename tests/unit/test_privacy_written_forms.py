@@ -34,6 +34,10 @@ def test_characters_that_normalise_to_digits_are_found_alone_or_not():
     assert text_contains_identity_number(superscripts)
     assert text_contains_identity_number(f"{superscripts} og 12345678901")
     assert redact_identity_numbers(f"a {superscripts} b") == "a [removed] b"
+    # Circled numbers: ten characters, eleven digits.
+    assert text_contains_identity_number("⑮⓪⑧⑦⑤④⑨⑨⑤⑦")
+    assert identity_number_paths({"note": "⑮⓪⑧⑦⑤④⑨⑨⑤⑦"}) == ["note"]
+    assert not text_contains_identity_number("⑮⓪⑧⑦⑤④⑨⑨⑤")
 
 
 @given(st.sampled_from(["\u00ad", "\u200b", "\u2060", "\ufeff"]), st.integers(1, 10))
