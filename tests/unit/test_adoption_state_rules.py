@@ -1,0 +1,67 @@
+"""Incremental pilot state: which report counts for a period, and the latest figures."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.adoption.records import Fact, LatestFigure
+from services.adoption.state import rebuild, winner
+
+OWNER, OTHER = "3403", "3405"
+
+
+def _metrics(event_id: str, at: str, period: str, municipality: str = OWNER, **values) -> Fact:
+    payload = {"pilot_id": "p1", "period": period, **values}
+    return Fact(event_id, "pilot.metrics_reported", municipality, at, payload)
+
+
+def _registered(at: str = "2021-01-01T00:00:00Z") -> Fact:
+    return Fact("reg", "pilot.registered", OWNER, at, {"pilot_id": "p1", "technology": "alarm"})
+
+
+@given(st.permutations(range(4)))
+def test_the_owners_latest_report_counts_for_a_period(order):
+    reports = [
+        _metrics("b", "2021-02-01T00:00:00Z", "2021-01", users_active=1),
+        _metrics("a", "2021-03-01T00:00:00Z", "2021-01", users_active=2),
+        _metrics("c", "2021-03-01T00:00:00Z", "2021-01", users_active=3),  # same instant, larger id
+        _metrics("z", "2021-09-01T00:00:00Z", "2021-01", OTHER, users_active=9),
+    ]
+    best = winner([reports[i] for i in order], OWNER)
+    assert best is not None
+    assert (best.period, best.order, dict(best.values)) == (
+        "2021-01",
+        ("2021-03-01T00:00:00Z", "c"),
+        {"users_active": 3},
+    )
+
+
+def test_no_report_counts_without_one_from_the_owner():
+    assert winner([_metrics("z", "2021-09-01T00:00:00Z", "2021-01", OTHER, users_active=9)], OWNER) is None
+    assert winner([], OWNER) is None
+
+
+def test_a_correction_without_the_latest_figure_falls_back_to_the_latest_period_reporting_it():
+    facts = [
+        _registered(),
+        _metrics("m3", "2021-02-01T00:00:00Z", "2021-01", users_active=3),
+        _metrics("m5", "2021-03-01T00:00:00Z", "2021-03", users_active=5),
+        _metrics("m4", "2021-04-01T00:00:00Z", "2021-02", users_active=4),
+        # corrects 2021-03 and no longer reports users: 2021-02 is now the latest with users
+        _metrics("m5b", "2021-05-01T00:00:00Z", "2021-03", devices_deployed=1),
+    ]
+    state = rebuild("p1", facts).state
+    assert state.latest["users_active"] == LatestFigure("2021-02", 4)
+    assert state.latest["devices_deployed"] == LatestFigure("2021-03", 1)
+
+
+def test_a_correction_that_withdraws_the_only_figure_leaves_none():
+    facts = [
+        _registered(),
+        _metrics("m3", "2021-02-01T00:00:00Z", "2021-01", users_active=3),
+        _metrics("m3b", "2021-03-01T00:00:00Z", "2021-01", devices_deployed=2),
+    ]
+    state = rebuild("p1", facts).state
+    assert "users_active" not in state.latest
+    assert state.latest["devices_deployed"] == LatestFigure("2021-01", 2)
