@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.adoption.records import Fact, LatestFigure
-from services.adoption.state import rebuild, winner
+from services.adoption.pilots import PENDING, REJECTED, WRONG_OWNER
+from services.adoption.records import Fact, LatestFigure, PilotState
+from services.adoption.state import NeedsRebuild, advance, period_id, rebuild, winner
 
 OWNER, OTHER = "3403", "3405"
 
@@ -65,3 +67,40 @@ def test_a_correction_that_withdraws_the_only_figure_leaves_none():
     state = rebuild("p1", facts).state
     assert "users_active" not in state.latest
     assert state.latest["devices_deployed"] == LatestFigure("2021-01", 2)
+
+
+def test_facts_of_an_unregistered_pilot_wait_for_its_registration():
+    facts = [_metrics("m1", "2021-02-01T00:00:00Z", "2021-01", users_active=3)]
+    result = advance(PilotState("p1"), {}, facts)
+    assert [(j.fact, j.status) for j in result.judged] == [(facts[0], PENDING)]
+    assert not result.changed
+
+
+def test_a_later_registration_by_another_municipality_is_rejected_not_rebuilt():
+    state = rebuild("p1", [_registered()]).state
+    foreign = Fact("reg2", "pilot.registered", OTHER, "2021-06-01T00:00:00Z", {"pilot_id": "p1"})
+    result = advance(state, {}, [foreign])
+    assert [(j.status, j.reason) for j in result.judged] == [(REJECTED, WRONG_OWNER)]
+    earlier = Fact("reg0", "pilot.registered", OTHER, "2020-06-01T00:00:00Z", {"pilot_id": "p1"})
+    with pytest.raises(NeedsRebuild):
+        advance(state, {}, [earlier])
+
+
+def test_a_correction_replaces_the_stored_report_of_its_period():
+    first = _metrics(
+        "m1",
+        "2021-02-01T00:00:00Z",
+        "2021-01",
+        users_active=3,
+        cost_nok=100.5,
+        avoided_visits=4,
+    )
+    state = rebuild("p1", [_registered(), first]).state
+    correction = _metrics("m2", "2021-03-01T00:00:00Z", "2021-01", users_active=5, cost_nok=20)
+    result = advance(state, {period_id("p1", "2021-01"): [first]}, [correction])
+    assert result.state.sums == {"hours_saved": 0, "cost_nok": 2000, "avoided_visits": 0}
+    assert result.state.latest["users_active"] == LatestFigure("2021-01", 5)
+    report = result.periods[period_id("p1", "2021-01")]
+    assert (report.order, dict(report.values)) == (correction.order, {"users_active": 5, "cost_nok": 20})
+    # The stored state is left as it was.
+    assert state.sums["cost_nok"] == 10050
