@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from services.adoption.pilots import PENDING, REJECTED, WRONG_OWNER
 from services.adoption.records import Fact, LatestFigure, PilotState
-from services.adoption.state import NeedsRebuild, advance, period_id, rebuild, winner
+from services.adoption.state import NeedsRebuild, advance, period_id, rebuild, summary, winner
 
 OWNER, OTHER = "3403", "3405"
 
@@ -104,3 +104,28 @@ def test_a_correction_replaces_the_stored_report_of_its_period():
     assert (report.order, dict(report.values)) == (correction.order, {"users_active": 5, "cost_nok": 20})
     # The stored state is left as it was.
     assert state.sums["cost_nok"] == 10050
+
+
+def test_a_discontinued_pilot_counts_no_current_users_or_devices():
+    registration = Fact(
+        "reg",
+        "pilot.registered",
+        OWNER,
+        "2021-01-01T00:00:00Z",
+        {"pilot_id": "p1", "started_on": "2021-01-01"},
+    )
+    figures = _metrics(
+        "m1", "2021-02-01T00:00:00Z", "2021-01", users_active=3, devices_deployed=2, avoided_visits=4
+    )
+    running = summary(rebuild("p1", [registration, figures]).state)
+    assert (running["started_on"], running["users_active"], running["devices_deployed"]) == (
+        "2021-01-01",
+        3,
+        2,
+    )
+    stop = Fact(
+        "end", "pilot.concluded", OWNER, "2021-03-01T00:00:00Z", {"pilot_id": "p1", "outcome": "stopped"}
+    )
+    stopped = summary(rebuild("p1", [registration, figures, stop]).state)
+    assert (stopped["phase"], stopped["phase_since"]) == ("discontinued", "2021-03-01T00:00:00Z")
+    assert (stopped["users_active"], stopped["devices_deployed"], stopped["avoided_visits"]) == (0, 0, 4)
