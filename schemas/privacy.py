@@ -81,11 +81,14 @@ def _spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _may_hold_one(text: str) -> bool:
-    # Cheap and sound: format characters and foreign digits would also hide from _RUN,
-    # so those texts are canonicalised first.
-    if len(text) < 11:
-        return False
-    return _RUN.search(text) is not None or (not text.isascii() and len(_ANY_DIGIT.findall(text)) >= 11)
+    # Cheap and sound: format characters, foreign digits and characters that NFKC turns
+    # into digits (superscripts, circled numbers, one of which can stand for two digits)
+    # would also hide from _RUN, so those texts are canonicalised first.
+    if text.isascii():
+        return len(text) >= 11 and _RUN.search(text) is not None
+    if _RUN.search(text) is not None:
+        return True
+    return len(_ANY_DIGIT.findall(unicodedata.normalize("NFKC", text))) >= 11
 
 
 def text_contains_identity_number(text: str) -> bool:
