@@ -76,7 +76,7 @@ YearOrMonth = Annotated[
 def period_is_future(period: str, now: datetime) -> bool:
     """Whether a ``YYYY`` or ``YYYY-MM`` period has not begun by ``now`` (plus the allowed lead)."""
     latest = now.astimezone(UTC) + MAX_AHEAD
-    return period > (latest.strftime("%Y") if len(period) == 4 else latest.strftime("%Y-%m"))
+    return period > (f"{latest.year:04d}" if len(period) == 4 else f"{latest.year:04d}-{latest.month:02d}")
 
 
 def ahead_of_now(occurred_at: datetime, period: str | None, now: datetime) -> list[tuple[str, str, str]]:

@@ -37,6 +37,17 @@ _ANY_DIGIT = re.compile(r"\d")  # Unicode decimal digits of every script
 _SEPARATOR = r"[\s.\-\u2010-\u2015\u2212/_]"
 # A run of digit groups joined by separators, holding eleven digits or more.
 _RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d){{10,}}")
+# A necessary condition for _RUN without its backtracking: eleven or more characters of
+# digits and separators, from a digit. Most texts (timestamps, UUIDs) fail it at once.
+_DENSE = re.compile(r"\d[\d\s.\-\u2010-\u2015\u2212/_]{10,}")
+
+
+_DENSE_ASCII = re.compile(rb"[0-9][0-9 \t\n\r\f\v./_-]{10,}")
+_TEN_ASCII = re.compile(rb"[0-9]{10}")
+
+
+def _has_run(text: str) -> bool:
+    return _DENSE.search(text) is not None and _RUN.search(text) is not None
 _GROUP = re.compile(r"\d+")
 _TEN_DIGITS = re.compile(r"(?<!\d)\d{10}(?!\d)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -85,8 +96,8 @@ def _may_hold_one(text: str) -> bool:
     # into digits (superscripts, circled numbers, one of which can stand for two digits)
     # would also hide from _RUN, so those texts are canonicalised first.
     if text.isascii():
-        return len(text) >= 11 and _RUN.search(text) is not None
-    if _RUN.search(text) is not None:
+        return len(text) >= 11 and _has_run(text)
+    if _has_run(text):
         return True
     return len(_ANY_DIGIT.findall(unicodedata.normalize("NFKC", text))) >= 11
 
@@ -170,12 +181,20 @@ def _clearly_free_of_identity_numbers(value: Any) -> bool:
     (a bare run of ten digits).
     """
     try:
-        text = orjson.dumps(value).decode()
+        data = orjson.dumps(value)
     except TypeError:
         return False
-    if "\\" in text or _RUN.search(text) or _TEN_DIGITS.search(text):
+    if b"\\" in data:
         return False
-    return text.isascii() or all(char.isalpha() for char in _NON_ASCII.findall(text))
+    if data.isascii():
+        # The same conditions on bytes: the ASCII patterns scan several times faster.
+        if _DENSE_ASCII.search(data) and _RUN.search(data.decode()):
+            return False
+        return not (_TEN_ASCII.search(data) and _TEN_DIGITS.search(data.decode()))
+    text = data.decode()
+    if _has_run(text) or _TEN_DIGITS.search(text):
+        return False
+    return all(char.isalpha() for char in _NON_ASCII.findall(text))
 
 
 def identity_number_paths(value: Any) -> list[str]:
